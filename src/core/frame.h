@@ -1,0 +1,50 @@
+/* Frames: refcounted message parts (the public zinc_frame_t).
+ *
+ * A copied frame is one allocation: the header and the data after it. A
+ * zero-copy frame points at the application's memory and runs its free
+ * function once, when the last reference goes, on whichever thread drops it.
+ * References are atomic; everything else about a frame is written only by the
+ * one thread that owns it before it is shared (sent or queued).
+ *
+ * This header is the only piece of core that the engine (src/zmtp) includes.
+ */
+#ifndef ZI_CORE_FRAME_H
+#define ZI_CORE_FRAME_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/props.h"
+#include "zinc.h"
+
+enum {
+    ZI_FRAME_MORE = 1,     /* more frames of this message follow */
+    ZI_FRAME_COMMAND = 2,  /* a ZMTP command, not a message frame */
+    ZI_FRAME_ZEROCOPY = 4, /* data is the application's memory */
+};
+
+struct zinc_frame {
+    atomic_uint refs;
+    uint32_t flags;
+    size_t size;
+    uint8_t *data;
+    zinc_free_fn *free_fn; /* zero-copy only */
+    void *hint;
+    zi_props_t *meta; /* connection metadata of a received frame, or NULL */
+    uint8_t body[];   /* data of a copied frame */
+};
+
+/* A frame of size octets, uninitialised; NULL on ENOMEM. */
+zinc_frame_t *zi_frame_alloc(size_t size);
+
+static inline bool zi_frame_is_more(const zinc_frame_t *f) { return f->flags & ZI_FRAME_MORE; }
+static inline void zi_frame_set_more(zinc_frame_t *f, bool more)
+{
+    f->flags = more ? (f->flags | ZI_FRAME_MORE) : (f->flags & ~(uint32_t)ZI_FRAME_MORE);
+}
+/* Attaches connection metadata (takes a new reference on meta). */
+void zi_frame_set_meta(zinc_frame_t *f, zi_props_t *meta);
+
+#endif

@@ -1,0 +1,124 @@
+/* The ZMTP engine: one connection's protocol state, with no I/O (DESIGN.md
+ * "The engine is sans-I/O").
+ *
+ * The transport feeds it the bytes it read and writes out what it is given.
+ * The engine parses the greeting, runs the mechanism's handshake, decodes and
+ * encodes frames, answers PINGs and keeps the heartbeat and handshake timers,
+ * which advance only through zmtp_engine_tick(now). It makes no system call,
+ * reads no clock and starts no thread. Not thread-safe: one engine belongs to
+ * one thread (the I/O thread of its session, or a test).
+ *
+ * Any input, however malformed, ends in on_error at most once; after that the
+ * engine consumes nothing and produces nothing more.
+ */
+#ifndef ZI_ZMTP_ENGINE_H
+#define ZI_ZMTP_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+#include "core/frame.h"
+#include "util/err.h"
+#include "util/props.h"
+
+typedef struct zmtp_engine zmtp_engine_t;
+
+enum zmtp_mechanism { ZMTP_MECH_NULL = 0, ZMTP_MECH_PLAIN = 1, ZMTP_MECH_CURVE = 2 };
+
+typedef struct {
+    int socket_type;             /* ZINC_DEALER, ... */
+    enum zmtp_mechanism mechanism;
+    bool as_server;              /* mechanism role (PLAIN/CURVE server) */
+    const uint8_t *routing_id;   /* sent as Identity from REQ, DEALER, ROUTER */
+    size_t routing_id_len;
+    const zi_props_t *extra_metadata; /* X- properties to send in READY, or NULL */
+    int64_t maxmsgsize;          /* -1: no limit */
+    int heartbeat_ivl;           /* ms; 0: no PINGs */
+    int heartbeat_ttl;           /* ms, sent to the peer in deciseconds */
+    int heartbeat_timeout;       /* ms; -1: same as heartbeat_ivl */
+    int handshake_ivl;           /* ms; 0: no limit */
+    size_t out_batch_size;       /* frames up to this size are copied into the batch */
+} zmtp_config_t;
+
+/* Defaults as libzmq's: no limits, heartbeats off, handshake_ivl 30 s. */
+void zmtp_config_defaults(zmtp_config_t *cfg, int socket_type);
+
+/* Why a connection ended (on_error). */
+typedef struct {
+    zi_err err;          /* ZI_EPROTO, ZI_EVERSION, ZI_EMECH, ZI_ESOCKTYPE, ZI_ETIMEDOUT, ... */
+    uint32_t protocol;   /* libzmq protocol-error code, or 0 when not a protocol error */
+    bool handshake;      /* true when it happened before the handshake completed */
+    const char *reason;  /* static text for a person */
+} zmtp_error_t;
+
+typedef struct {
+    /* Handshake complete. peer: the peer's metadata (Socket-Type, Identity,
+     * X- ...), valid as long as the engine; take a reference to keep it. */
+    void (*on_ready)(void *user, zi_props_t *peer);
+    /* A message frame arrived. The callee takes the reference when it
+     * returns true; false means "full, try later": the engine keeps the frame
+     * and stops consuming input until zmtp_engine_resume(). The frame carries
+     * the MORE flag and the connection's metadata. */
+    bool (*on_frame)(void *user, zinc_frame_t *frame);
+    /* SUBSCRIBE (sub = true) or CANCEL from a 3.1 peer: topic is only valid
+     * during the call. May be NULL. */
+    void (*on_subscribe)(void *user, bool sub, const uint8_t *topic, size_t len);
+    /* The connection is over; the transport should write what is left in the
+     * output (an ERROR command, maybe) and close. Called at most once. */
+    void (*on_error)(void *user, const zmtp_error_t *err);
+} zmtp_callbacks_t;
+
+/* A new engine; it starts by queuing its greeting (zmtp_engine_output).
+ * now_ms starts the handshake timer. NULL on ENOMEM. cfg is copied (the
+ * routing id and extra metadata too). */
+zmtp_engine_t *zmtp_engine_new(const zmtp_config_t *cfg, const zmtp_callbacks_t *cb, void *user,
+                               int64_t now_ms);
+/* Releases the engine, every queued frame and the pending input frame. */
+void zmtp_engine_free(zmtp_engine_t *e);
+
+/* Parses up to n bytes of input; returns how many were consumed. Fewer than n
+ * means the engine stopped: after an error, or because on_frame said full
+ * (keep the rest and feed it again after zmtp_engine_resume). */
+size_t zmtp_engine_feed(zmtp_engine_t *e, const uint8_t *in, size_t n);
+
+/* Zero-copy receive: when the engine is in the middle of a large frame body
+ * it returns a pointer into that frame where the next bytes go and how many
+ * it still needs; the transport may read() straight there, then call
+ * zmtp_engine_feed_direct(e, got). Returns NULL (and *len 0) otherwise. */
+uint8_t *zmtp_engine_recv_window(zmtp_engine_t *e, size_t *len);
+void zmtp_engine_feed_direct(zmtp_engine_t *e, size_t n);
+
+/* Delivers the frame refused by on_frame, if any. Returns true when nothing
+ * is pending any more (input may be fed again). */
+bool zmtp_engine_resume(zmtp_engine_t *e);
+
+/* Queues a message frame for the peer; takes the reference. more: more
+ * frames of the same message follow. Legal only once ready. */
+ZI_MUST_USE zi_err zmtp_engine_send(zmtp_engine_t *e, zinc_frame_t *frame, bool more);
+/* Queues SUBSCRIBE (sub) or CANCEL for topic. To a 3.0 peer this becomes a
+ * message frame starting with 0x01/0x00, as RFC 37 asks. */
+ZI_MUST_USE zi_err zmtp_engine_send_subscribe(zmtp_engine_t *e, bool sub, const uint8_t *topic,
+                                              size_t len);
+
+/* Fills up to max iovecs with what should be written next; returns the count
+ * (0: nothing to write). Big frames are pointed at, not copied. */
+int zmtp_engine_output(zmtp_engine_t *e, struct iovec *iov, int max);
+/* The transport wrote n bytes of what zmtp_engine_output offered. */
+void zmtp_engine_written(zmtp_engine_t *e, size_t n);
+/* Bytes queued and not yet written. */
+size_t zmtp_engine_out_pending(const zmtp_engine_t *e);
+
+/* Advances timers: handshake timeout, heartbeat PING, ttl and timeout.
+ * Returns the next time (ms) tick wants to be called, or INT64_MAX. */
+int64_t zmtp_engine_tick(zmtp_engine_t *e, int64_t now_ms);
+
+bool zmtp_engine_is_ready(const zmtp_engine_t *e);
+bool zmtp_engine_failed(const zmtp_engine_t *e);
+/* The peer's ZMTP version after the greeting: 0x30 or 0x31; 0 before. */
+int zmtp_engine_peer_version(const zmtp_engine_t *e);
+/* Peer metadata once ready, else NULL. */
+zi_props_t *zmtp_engine_peer_meta(const zmtp_engine_t *e);
+
+#endif
