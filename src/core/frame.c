@@ -37,7 +37,10 @@ zinc_frame_t *zinc_frame_new(const void *data, size_t size)
     return f;
 }
 
-zinc_frame_t *zinc_frame_new_size(size_t size) { return zi_frame_alloc(size); }
+zinc_frame_t *zinc_frame_new_size(size_t size)
+{
+    return zi_frame_alloc(size);
+}
 
 zinc_frame_t *zinc_frame_new_zerocopy(void *data, size_t size, zinc_free_fn *fn, void *hint)
 {
@@ -73,7 +76,10 @@ void zinc_frame_unref(zinc_frame_t *f)
     free(f);
 }
 
-const void *zinc_frame_data(const zinc_frame_t *f) { return f ? f->data : NULL; }
+const void *zinc_frame_data(const zinc_frame_t *f)
+{
+    return f ? f->data : NULL;
+}
 
 void *zinc_frame_data_mut(zinc_frame_t *f)
 {
@@ -85,9 +91,15 @@ void *zinc_frame_data_mut(zinc_frame_t *f)
     return f->data;
 }
 
-size_t zinc_frame_size(const zinc_frame_t *f) { return f ? f->size : 0; }
+size_t zinc_frame_size(const zinc_frame_t *f)
+{
+    return f ? f->size : 0;
+}
 
-bool zinc_frame_more(const zinc_frame_t *f) { return f && zi_frame_is_more(f); }
+bool zinc_frame_more(const zinc_frame_t *f)
+{
+    return f && zi_frame_is_more(f);
+}
 
 void zi_frame_set_meta(zinc_frame_t *f, zi_props_t *meta)
 {

@@ -39,7 +39,10 @@ struct zinc_frame {
 /* A frame of size octets, uninitialised; NULL on ENOMEM. */
 zinc_frame_t *zi_frame_alloc(size_t size);
 
-static inline bool zi_frame_is_more(const zinc_frame_t *f) { return f->flags & ZI_FRAME_MORE; }
+static inline bool zi_frame_is_more(const zinc_frame_t *f)
+{
+    return f->flags & ZI_FRAME_MORE;
+}
 static inline void zi_frame_set_more(zinc_frame_t *f, bool more)
 {
     f->flags = more ? (f->flags | ZI_FRAME_MORE) : (f->flags & ~(uint32_t)ZI_FRAME_MORE);

@@ -24,8 +24,14 @@ static inline zi_cur_t zi_cur_make(const void *p, size_t len)
     return c;
 }
 
-static inline size_t zi_cur_left(const zi_cur_t *c) { return c->len - c->pos; }
-static inline const uint8_t *zi_cur_ptr(const zi_cur_t *c) { return c->p + c->pos; }
+static inline size_t zi_cur_left(const zi_cur_t *c)
+{
+    return c->len - c->pos;
+}
+static inline const uint8_t *zi_cur_ptr(const zi_cur_t *c)
+{
+    return c->p + c->pos;
+}
 
 ZI_MUST_USE zi_err zi_cur_u8(zi_cur_t *c, uint8_t *out);
 ZI_MUST_USE zi_err zi_cur_u16be(zi_cur_t *c, uint16_t *out);

@@ -9,21 +9,21 @@
 #define ZI_MUST_USE __attribute__((warn_unused_result))
 
 /*  name            errno        text */
-#define ZI_ERR_TABLE(X)                                                       \
-    X(ZI_OK, 0, "success")                                                    \
-    X(ZI_AGAIN, EAGAIN, "need more input")                                    \
-    X(ZI_ENOMEM, ENOMEM, "out of memory")                                     \
-    X(ZI_EINVAL, EINVAL, "invalid argument")                                  \
-    X(ZI_ETRUNC, EPROTO, "input truncated")                                   \
-    X(ZI_ETRAILING, EPROTO, "trailing octets after the end")                  \
-    X(ZI_EFULL, ENOBUFS, "buffer full")                                       \
-    X(ZI_EMSGSIZE, EMSGSIZE, "message larger than maxmsgsize")                \
-    X(ZI_EPROTO, EPROTO, "protocol error")                                    \
-    X(ZI_EVERSION, EPROTO, "unsupported protocol version")                    \
-    X(ZI_EMECH, EPROTO, "security mechanism mismatch")                        \
-    X(ZI_ESOCKTYPE, EPROTO, "incompatible socket type")                       \
-    X(ZI_ETIMEDOUT, ETIMEDOUT, "timed out")                                   \
-    X(ZI_EAUTH, EACCES, "authentication failed")                              \
+#define ZI_ERR_TABLE(X)                                                                            \
+    X(ZI_OK, 0, "success")                                                                         \
+    X(ZI_AGAIN, EAGAIN, "need more input")                                                         \
+    X(ZI_ENOMEM, ENOMEM, "out of memory")                                                          \
+    X(ZI_EINVAL, EINVAL, "invalid argument")                                                       \
+    X(ZI_ETRUNC, EPROTO, "input truncated")                                                        \
+    X(ZI_ETRAILING, EPROTO, "trailing octets after the end")                                       \
+    X(ZI_EFULL, ENOBUFS, "buffer full")                                                            \
+    X(ZI_EMSGSIZE, EMSGSIZE, "message larger than maxmsgsize")                                     \
+    X(ZI_EPROTO, EPROTO, "protocol error")                                                         \
+    X(ZI_EVERSION, EPROTO, "unsupported protocol version")                                         \
+    X(ZI_EMECH, EPROTO, "security mechanism mismatch")                                             \
+    X(ZI_ESOCKTYPE, EPROTO, "incompatible socket type")                                            \
+    X(ZI_ETIMEDOUT, ETIMEDOUT, "timed out")                                                        \
+    X(ZI_EAUTH, EACCES, "authentication failed")                                                   \
     X(ZI_EPEER, ECONNRESET, "peer sent ERROR")
 
 typedef enum {

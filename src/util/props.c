@@ -105,7 +105,10 @@ const char *zi_props_get(const zi_props_t *p, const char *name, size_t *value_le
     return it->value;
 }
 
-size_t zi_props_count(const zi_props_t *p) { return p ? p->count : 0; }
+size_t zi_props_count(const zi_props_t *p)
+{
+    return p ? p->count : 0;
+}
 
 void zi_props_at(const zi_props_t *p, size_t i, const char **name, const char **value,
                  size_t *value_len)

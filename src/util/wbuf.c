@@ -50,7 +50,10 @@ zi_err zi_wbuf_put(zi_wbuf_t *b, const void *p, size_t n)
     return ZI_OK;
 }
 
-zi_err zi_wbuf_u8(zi_wbuf_t *b, uint8_t v) { return zi_wbuf_put(b, &v, 1); }
+zi_err zi_wbuf_u8(zi_wbuf_t *b, uint8_t v)
+{
+    return zi_wbuf_put(b, &v, 1);
+}
 
 zi_err zi_wbuf_u16be(zi_wbuf_t *b, uint16_t v)
 {

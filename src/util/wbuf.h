@@ -22,7 +22,10 @@ typedef struct {
 void zi_wbuf_init(zi_wbuf_t *b, size_t max);
 void zi_wbuf_fini(zi_wbuf_t *b);
 /* Forget the contents, keep the storage. */
-static inline void zi_wbuf_reset(zi_wbuf_t *b) { b->len = 0; }
+static inline void zi_wbuf_reset(zi_wbuf_t *b)
+{
+    b->len = 0;
+}
 /* Make room for n more bytes (allocating if needed). */
 ZI_MUST_USE zi_err zi_wbuf_reserve(zi_wbuf_t *b, size_t n);
 ZI_MUST_USE zi_err zi_wbuf_put(zi_wbuf_t *b, const void *p, size_t n);

@@ -45,8 +45,7 @@ static zi_err decoder_start_body(zmtp_decoder_t *d)
     zinc_frame_t *f = zi_frame_alloc((size_t)d->size);
     if (!f)
         return ZI_ENOMEM;
-    f->flags = (d->flags & ZMTP_FLAG_MORE ? ZI_FRAME_MORE : 0) |
-               (command ? ZI_FRAME_COMMAND : 0);
+    f->flags = (d->flags & ZMTP_FLAG_MORE ? ZI_FRAME_MORE : 0) | (command ? ZI_FRAME_COMMAND : 0);
     d->frame = f;
     d->body_have = 0;
     d->state = DEC_BODY;

@@ -28,15 +28,15 @@
 #define ZMTP_COMMAND_MAX (1u << 20)
 
 typedef struct {
-    int state;          /* decoder_state in codec.c */
+    int state; /* decoder_state in codec.c */
     uint8_t hdr[ZMTP_HEADER_MAX];
     size_t hdr_have;
     uint8_t flags;
     uint64_t size;
     zinc_frame_t *frame; /* body being received */
     size_t body_have;
-    int64_t maxmsgsize;  /* -1: none; applies to message frames */
-    bool commands_only;  /* during the handshake: a message frame is an error */
+    int64_t maxmsgsize; /* -1: none; applies to message frames */
+    bool commands_only; /* during the handshake: a message frame is an error */
 } zmtp_decoder_t;
 
 void zmtp_decoder_init(zmtp_decoder_t *d, int64_t maxmsgsize);

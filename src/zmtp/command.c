@@ -8,12 +8,10 @@ static const struct {
     const char *name;
     zmtp_cmd_type_t type;
 } command_names[] = {
-    {"READY", ZMTP_CMD_READY},         {"ERROR", ZMTP_CMD_ERROR},
-    {"SUBSCRIBE", ZMTP_CMD_SUBSCRIBE}, {"CANCEL", ZMTP_CMD_CANCEL},
-    {"PING", ZMTP_CMD_PING},           {"PONG", ZMTP_CMD_PONG},
-    {"HELLO", ZMTP_CMD_HELLO},         {"WELCOME", ZMTP_CMD_WELCOME},
-    {"INITIATE", ZMTP_CMD_INITIATE},   {"MESSAGE", ZMTP_CMD_MESSAGE},
-    {"JOIN", ZMTP_CMD_JOIN},           {"LEAVE", ZMTP_CMD_LEAVE},
+    {"READY", ZMTP_CMD_READY},     {"ERROR", ZMTP_CMD_ERROR},     {"SUBSCRIBE", ZMTP_CMD_SUBSCRIBE},
+    {"CANCEL", ZMTP_CMD_CANCEL},   {"PING", ZMTP_CMD_PING},       {"PONG", ZMTP_CMD_PONG},
+    {"HELLO", ZMTP_CMD_HELLO},     {"WELCOME", ZMTP_CMD_WELCOME}, {"INITIATE", ZMTP_CMD_INITIATE},
+    {"MESSAGE", ZMTP_CMD_MESSAGE}, {"JOIN", ZMTP_CMD_JOIN},       {"LEAVE", ZMTP_CMD_LEAVE},
 };
 
 zi_err zmtp_command_parse(const uint8_t *body, size_t len, zmtp_command_t *cmd)

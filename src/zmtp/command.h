@@ -39,8 +39,8 @@ typedef struct {
 ZI_MUST_USE zi_err zmtp_command_parse(const uint8_t *body, size_t len, zmtp_command_t *cmd);
 
 /* PING: u16 TTL in deciseconds, then up to 16 octets of context. */
-ZI_MUST_USE zi_err zmtp_ping_parse(const zmtp_command_t *cmd, uint16_t *ttl_ds,
-                                   const uint8_t **ctx, size_t *ctx_len);
+ZI_MUST_USE zi_err zmtp_ping_parse(const zmtp_command_t *cmd, uint16_t *ttl_ds, const uint8_t **ctx,
+                                   size_t *ctx_len);
 /* ERROR: u8 length + reason, exactly. */
 ZI_MUST_USE zi_err zmtp_error_parse(const zmtp_command_t *cmd, const uint8_t **reason,
                                     size_t *reason_len);

@@ -252,9 +252,8 @@ size_t zmtp_engine_feed(zmtp_engine_t *e, const uint8_t *in, size_t n)
                 engine_greeting_done(e);
             else if (err == ZI_EVERSION)
                 engine_fail(e, ZI_EVERSION, ZINC_PROTOCOL_ERROR_ZMTP_UNSPECIFIED,
-                            e->greeting.version == ZMTP_V20
-                                ? "ZMTP 2.0 peers are not supported"
-                                : "ZMTP 1.0 peers are not supported");
+                            e->greeting.version == ZMTP_V20 ? "ZMTP 2.0 peers are not supported"
+                                                            : "ZMTP 1.0 peers are not supported");
             else if (err != ZI_AGAIN)
                 engine_fail(e, ZI_EPROTO, ZINC_PROTOCOL_ERROR_ZMTP_UNSPECIFIED,
                             "malformed greeting");
@@ -270,9 +269,9 @@ size_t zmtp_engine_feed(zmtp_engine_t *e, const uint8_t *in, size_t n)
         else if (err == ZI_ENOMEM)
             engine_fail(e, ZI_ENOMEM, 0, "out of memory for a frame");
         else if (err != ZI_AGAIN)
-            engine_fail(e, ZI_EPROTO, e->state == ENG_READY
-                                          ? ZINC_PROTOCOL_ERROR_ZMTP_UNSPECIFIED
-                                          : ZINC_PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND,
+            engine_fail(e, ZI_EPROTO,
+                        e->state == ENG_READY ? ZINC_PROTOCOL_ERROR_ZMTP_UNSPECIFIED
+                                              : ZINC_PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND,
                         "malformed frame");
     }
     return pos;
@@ -344,8 +343,8 @@ zi_err zmtp_engine_send_subscribe(zmtp_engine_t *e, bool sub, const uint8_t *top
     if (e->state != ENG_READY)
         return ZI_EINVAL;
     if (e->greeting.version >= ZMTP_V31) {
-        zi_err err = zmtp_command_encode(zmtp_outq_batch(&e->out), sub ? "SUBSCRIBE" : "CANCEL",
-                                         topic, len);
+        zi_err err =
+            zmtp_command_encode(zmtp_outq_batch(&e->out), sub ? "SUBSCRIBE" : "CANCEL", topic, len);
         return err == ZI_OK ? zmtp_outq_commit(&e->out) : err;
     }
     /* RFC 37 / ZMTP 3.0: a message whose first octet is 1 or 0. */
@@ -363,11 +362,20 @@ int zmtp_engine_output(zmtp_engine_t *e, struct iovec *iov, int max)
     return zmtp_outq_iov(&e->out, iov, max);
 }
 
-void zmtp_engine_written(zmtp_engine_t *e, size_t n) { zmtp_outq_consume(&e->out, n); }
+void zmtp_engine_written(zmtp_engine_t *e, size_t n)
+{
+    zmtp_outq_consume(&e->out, n);
+}
 
-size_t zmtp_engine_out_pending(const zmtp_engine_t *e) { return e->out.pending; }
+size_t zmtp_engine_out_pending(const zmtp_engine_t *e)
+{
+    return e->out.pending;
+}
 
-static int64_t engine_min(int64_t a, int64_t b) { return a < b ? a : b; }
+static int64_t engine_min(int64_t a, int64_t b)
+{
+    return a < b ? a : b;
+}
 
 int64_t zmtp_engine_tick(zmtp_engine_t *e, int64_t now_ms)
 {
@@ -405,8 +413,8 @@ int64_t zmtp_engine_tick(zmtp_engine_t *e, int64_t now_ms)
         }
         e->next_ping = now_ms + e->cfg.heartbeat_ivl;
         if (e->ping_timeout_at == NEVER) {
-            int timeout = e->cfg.heartbeat_timeout >= 0 ? e->cfg.heartbeat_timeout
-                                                        : e->cfg.heartbeat_ivl;
+            int timeout =
+                e->cfg.heartbeat_timeout >= 0 ? e->cfg.heartbeat_timeout : e->cfg.heartbeat_ivl;
             e->ping_timeout_at = now_ms + timeout;
         }
     }
@@ -414,8 +422,14 @@ int64_t zmtp_engine_tick(zmtp_engine_t *e, int64_t now_ms)
                       engine_min(e->ping_timeout_at, e->ttl_deadline));
 }
 
-bool zmtp_engine_is_ready(const zmtp_engine_t *e) { return e->state == ENG_READY; }
-bool zmtp_engine_failed(const zmtp_engine_t *e) { return e->state == ENG_FAILED; }
+bool zmtp_engine_is_ready(const zmtp_engine_t *e)
+{
+    return e->state == ENG_READY;
+}
+bool zmtp_engine_failed(const zmtp_engine_t *e)
+{
+    return e->state == ENG_FAILED;
+}
 
 int zmtp_engine_peer_version(const zmtp_engine_t *e)
 {

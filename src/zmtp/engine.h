@@ -28,18 +28,18 @@ typedef struct zmtp_engine zmtp_engine_t;
 enum zmtp_mechanism { ZMTP_MECH_NULL = 0, ZMTP_MECH_PLAIN = 1, ZMTP_MECH_CURVE = 2 };
 
 typedef struct {
-    int socket_type;             /* ZINC_DEALER, ... */
+    int socket_type; /* ZINC_DEALER, ... */
     enum zmtp_mechanism mechanism;
-    bool as_server;              /* mechanism role (PLAIN/CURVE server) */
-    const uint8_t *routing_id;   /* sent as Identity from REQ, DEALER, ROUTER */
+    bool as_server;            /* mechanism role (PLAIN/CURVE server) */
+    const uint8_t *routing_id; /* sent as Identity from REQ, DEALER, ROUTER */
     size_t routing_id_len;
     const zi_props_t *extra_metadata; /* X- properties to send in READY, or NULL */
-    int64_t maxmsgsize;          /* -1: no limit */
-    int heartbeat_ivl;           /* ms; 0: no PINGs */
-    int heartbeat_ttl;           /* ms, sent to the peer in deciseconds */
-    int heartbeat_timeout;       /* ms; -1: same as heartbeat_ivl */
-    int handshake_ivl;           /* ms; 0: no limit */
-    size_t out_batch_size;       /* frames up to this size are copied into the batch */
+    int64_t maxmsgsize;               /* -1: no limit */
+    int heartbeat_ivl;                /* ms; 0: no PINGs */
+    int heartbeat_ttl;                /* ms, sent to the peer in deciseconds */
+    int heartbeat_timeout;            /* ms; -1: same as heartbeat_ivl */
+    int handshake_ivl;                /* ms; 0: no limit */
+    size_t out_batch_size;            /* frames up to this size are copied into the batch */
 } zmtp_config_t;
 
 /* Defaults as libzmq's: no limits, heartbeats off, handshake_ivl 30 s. */
@@ -47,10 +47,10 @@ void zmtp_config_defaults(zmtp_config_t *cfg, int socket_type);
 
 /* Why a connection ended (on_error). */
 typedef struct {
-    zi_err err;          /* ZI_EPROTO, ZI_EVERSION, ZI_EMECH, ZI_ESOCKTYPE, ZI_ETIMEDOUT, ... */
-    uint32_t protocol;   /* libzmq protocol-error code, or 0 when not a protocol error */
-    bool handshake;      /* true when it happened before the handshake completed */
-    const char *reason;  /* static text for a person */
+    zi_err err;         /* ZI_EPROTO, ZI_EVERSION, ZI_EMECH, ZI_ESOCKTYPE, ZI_ETIMEDOUT, ... */
+    uint32_t protocol;  /* libzmq protocol-error code, or 0 when not a protocol error */
+    bool handshake;     /* true when it happened before the handshake completed */
+    const char *reason; /* static text for a person */
 } zmtp_error_t;
 
 typedef struct {

@@ -21,8 +21,8 @@
 enum { ZMTP_V10 = 0x10, ZMTP_V20 = 0x20, ZMTP_V30 = 0x30, ZMTP_V31 = 0x31 };
 
 typedef struct {
-    int version;                            /* ZMTP_V10 ... ZMTP_V31 */
-    int major, minor;                       /* as sent (3.x only) */
+    int version;                             /* ZMTP_V10 ... ZMTP_V31 */
+    int major, minor;                        /* as sent (3.x only) */
     char mechanism[ZMTP_MECHANISM_SIZE + 1]; /* NUL-terminated, 3.x only */
     bool as_server;
 } zmtp_greeting_t;
@@ -35,7 +35,10 @@ typedef struct {
 /* Writes our 64-octet 3.1 greeting. mechanism: "NULL", "PLAIN", "CURVE". */
 void zmtp_greeting_encode(uint8_t out[ZMTP_GREETING_SIZE], const char *mechanism, bool as_server);
 
-static inline void zmtp_greeting_parser_init(zmtp_greeting_parser_t *p) { p->have = 0; }
+static inline void zmtp_greeting_parser_init(zmtp_greeting_parser_t *p)
+{
+    p->have = 0;
+}
 
 /* Consumes peer greeting bytes; *used says how many. Returns ZI_AGAIN while
  * more are needed, ZI_OK once *out is complete (version 3.x), ZI_EVERSION as

@@ -6,8 +6,8 @@
 /* RFC 37: name-char = ALPHA | DIGIT | "-" | "_" | "." | "+" */
 static int metadata_name_char(uint8_t c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '_' || c == '.' || c == '+';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_' || c == '.' || c == '+';
 }
 
 zi_err zmtp_metadata_parse(const uint8_t *p, size_t len, zi_props_t *out)

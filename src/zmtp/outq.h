@@ -22,12 +22,12 @@ typedef struct {
 } zmtp_outseg_t;
 
 typedef struct {
-    zi_wbuf_t batch;      /* copied bytes */
-    size_t batch_done;    /* batch bytes already written */
-    size_t batch_tail;    /* batch bytes already in a segment */
-    zmtp_outseg_t *segs;  /* ring */
+    zi_wbuf_t batch;     /* copied bytes */
+    size_t batch_done;   /* batch bytes already written */
+    size_t batch_tail;   /* batch bytes already in a segment */
+    zmtp_outseg_t *segs; /* ring */
     size_t head, count, cap;
-    size_t pending;       /* bytes not yet written */
+    size_t pending; /* bytes not yet written */
 } zmtp_outq_t;
 
 void zmtp_outq_init(zmtp_outq_t *q);
@@ -36,7 +36,10 @@ void zmtp_outq_fini(zmtp_outq_t *q);
 
 /* The batch buffer, for encoders to append to; call zmtp_outq_commit after
  * appending so the new bytes become a segment. */
-static inline zi_wbuf_t *zmtp_outq_batch(zmtp_outq_t *q) { return &q->batch; }
+static inline zi_wbuf_t *zmtp_outq_batch(zmtp_outq_t *q)
+{
+    return &q->batch;
+}
 ZI_MUST_USE zi_err zmtp_outq_commit(zmtp_outq_t *q);
 /* Appends bytes (copied). */
 ZI_MUST_USE zi_err zmtp_outq_put(zmtp_outq_t *q, const void *p, size_t n);

@@ -6,9 +6,9 @@
 #include "zmtp/socktype.h"
 
 static const char *const socktype_names[ZI_SOCKTYPE_MAX + 1] = {
-    "PAIR",   "PUB",    "SUB",    "REQ",   "REP",    "DEALER",  "ROUTER",
-    "PULL",   "PUSH",   "XPUB",   "XSUB",  "STREAM", "SERVER",  "CLIENT",
-    "RADIO",  "DISH",   "GATHER", "SCATTER", "DGRAM", "PEER", "CHANNEL",
+    "PAIR",  "PUB",  "SUB",    "REQ",     "REP",    "DEALER", "ROUTER",
+    "PULL",  "PUSH", "XPUB",   "XSUB",    "STREAM", "SERVER", "CLIENT",
+    "RADIO", "DISH", "GATHER", "SCATTER", "DGRAM",  "PEER",   "CHANNEL",
 };
 
 /* RFC 37 "The Socket-Type Property": which peer types each type accepts. */
@@ -89,4 +89,7 @@ int zinc_socket_type_from_name(const char *name)
     return -1;
 }
 
-bool zinc_socket_types_compatible(int a, int b) { return zi_socktype_compatible(a, b); }
+bool zinc_socket_types_compatible(int a, int b)
+{
+    return zi_socktype_compatible(a, b);
+}

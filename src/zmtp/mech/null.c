@@ -21,7 +21,10 @@ static zi_err null_init(zmtp_mech_t *m)
     return ZI_OK;
 }
 
-static void null_fini(zmtp_mech_t *m) { (void)m; }
+static void null_fini(zmtp_mech_t *m)
+{
+    (void)m;
+}
 
 static zi_err null_produce(zmtp_mech_t *m, zi_wbuf_t *out)
 {
@@ -48,8 +51,7 @@ static zi_err null_consume(zmtp_mech_t *m, const zmtp_command_t *cmd)
         const uint8_t *r;
         size_t rl;
         if (zmtp_error_parse(cmd, &r, &rl) != ZI_OK)
-            return zmtp_mech_failed(m, ZI_EPROTO,
-                                    ZINC_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_ERROR,
+            return zmtp_mech_failed(m, ZI_EPROTO, ZINC_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_ERROR,
                                     "malformed ERROR command");
         return zmtp_mech_failed(m, ZI_EPEER, 0, "peer sent ERROR during the handshake");
     }
