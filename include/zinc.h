@@ -113,9 +113,10 @@ ZINC_EXPORT zinc_frame_t *zinc_frame_new(const void *data, size_t size);
 ZINC_EXPORT zinc_frame_t *zinc_frame_new_size(size_t size);
 /* A frame that points at the caller's memory without copying it. fn(data,
  * hint) runs exactly once, when the last reference is dropped, on whichever
- * thread drops it (an I/O thread after a send). fn may be NULL. */
+ * thread drops it (an I/O thread after a send). fn may be NULL. With track,
+ * the frame gets a tracker (zinc_frame_tracker) that finishes at that moment. */
 ZINC_EXPORT zinc_frame_t *zinc_frame_new_zerocopy(void *data, size_t size, zinc_free_fn *fn,
-                                                  void *hint);
+                                                  void *hint, bool track);
 /* Adds a reference; returns f. Thread-safe. */
 ZINC_EXPORT zinc_frame_t *zinc_frame_ref(zinc_frame_t *f);
 /* Drops a reference; the last one frees the frame. NULL is ignored. */
@@ -130,6 +131,30 @@ ZINC_EXPORT bool zinc_frame_more(const zinc_frame_t *f);
  * "Identity", "User-Id", "Peer-Address", X- properties), names compared
  * without case. NULL (ENOENT) when absent. The string lives as long as f. */
 ZINC_EXPORT const char *zinc_frame_meta(const zinc_frame_t *f, const char *property);
+
+/* ---- trackers --------------------------------------------------------
+ * A tracker finishes when every frame it tracks has been released by zinc
+ * and by the application: for a sent frame, when its bytes have been written
+ * (or dropped) and its memory is no longer used. It stays valid after its
+ * frames are gone, until zinc_tracker_free. Thread-safe.
+ */
+typedef struct zinc_tracker zinc_tracker_t;
+
+/* The tracker of a frame made with track = true, else NULL (ENOENT). The
+ * application frees it with zinc_tracker_free, once, whenever it likes. */
+ZINC_EXPORT zinc_tracker_t *zinc_frame_tracker(zinc_frame_t *f);
+/* A tracker that covers several frames (a whole multipart send): attach each
+ * with zinc_frame_track. A tracker with no frame attached is done. */
+ZINC_EXPORT zinc_tracker_t *zinc_tracker_new(void);
+/* Attaches t to f (f must not have a tracker yet: EBUSY). */
+ZINC_EXPORT int zinc_frame_track(zinc_frame_t *f, zinc_tracker_t *t);
+ZINC_EXPORT bool zinc_tracker_done(const zinc_tracker_t *t);
+/* Waits until done: 0, or -1 with EAGAIN after timeout_ms (-1: forever). */
+ZINC_EXPORT int zinc_tracker_wait(zinc_tracker_t *t, int timeout_ms);
+/* A file descriptor that becomes readable (and stays so) once t is done, for
+ * event loops; owned by the tracker. -1 and errno on failure. */
+ZINC_EXPORT int zinc_tracker_fd(zinc_tracker_t *t);
+ZINC_EXPORT void zinc_tracker_free(zinc_tracker_t *t);
 
 /* ---- Z85 (RFC 32) ----------------------------------------------------- */
 /* Encodes size octets (size % 4 == 0) into dest, which must hold

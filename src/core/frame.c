@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "core/frame.h"
+#include "core/tracker.h"
 
 zinc_frame_t *zi_frame_alloc(size_t size)
 {
@@ -22,6 +23,7 @@ zinc_frame_t *zi_frame_alloc(size_t size)
     f->free_fn = NULL;
     f->hint = NULL;
     f->meta = NULL;
+    f->tracker = NULL;
     return f;
 }
 
@@ -42,7 +44,8 @@ zinc_frame_t *zinc_frame_new_size(size_t size)
     return zi_frame_alloc(size);
 }
 
-zinc_frame_t *zinc_frame_new_zerocopy(void *data, size_t size, zinc_free_fn *fn, void *hint)
+zinc_frame_t *zinc_frame_new_zerocopy(void *data, size_t size, zinc_free_fn *fn, void *hint,
+                                      bool track)
 {
     if (!data && size) {
         errno = EINVAL;
@@ -56,6 +59,18 @@ zinc_frame_t *zinc_frame_new_zerocopy(void *data, size_t size, zinc_free_fn *fn,
     f->size = size;
     f->free_fn = fn;
     f->hint = hint;
+    if (track) {
+        zinc_tracker_t *t = zinc_tracker_new();
+        if (!t) {
+            free(f);
+            return NULL;
+        }
+        /* The application's reference is the one zinc_tracker_new made; the
+         * frame takes its own. */
+        zi_tracker_attach(t);
+        f->tracker = t;
+        f->flags |= ZI_FRAME_TRACKED;
+    }
     return f;
 }
 
@@ -73,6 +88,8 @@ void zinc_frame_unref(zinc_frame_t *f)
     if ((f->flags & ZI_FRAME_ZEROCOPY) && f->free_fn)
         f->free_fn(f->data, f->hint);
     zi_props_unref(f->meta);
+    if (f->tracker)
+        zi_tracker_release(f->tracker);
     free(f);
 }
 

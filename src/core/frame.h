@@ -23,6 +23,7 @@ enum {
     ZI_FRAME_MORE = 1,     /* more frames of this message follow */
     ZI_FRAME_COMMAND = 2,  /* a ZMTP command, not a message frame */
     ZI_FRAME_ZEROCOPY = 4, /* data is the application's memory */
+    ZI_FRAME_TRACKED = 8,  /* made with track: zinc_frame_tracker gives it */
 };
 
 struct zinc_frame {
@@ -32,8 +33,9 @@ struct zinc_frame {
     uint8_t *data;
     zinc_free_fn *free_fn; /* zero-copy only */
     void *hint;
-    zi_props_t *meta; /* connection metadata of a received frame, or NULL */
-    uint8_t body[];   /* data of a copied frame */
+    zi_props_t *meta;        /* connection metadata of a received frame, or NULL */
+    zinc_tracker_t *tracker; /* finishes when this frame is released, or NULL */
+    uint8_t body[];          /* data of a copied frame */
 };
 
 /* A frame of size octets, uninitialised; NULL on ENOMEM. */
