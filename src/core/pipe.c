@@ -52,6 +52,7 @@ struct zi_pipe {
     pipe_dir_t *out; /* this end writes */
     pipe_dir_t *in;  /* this end reads */
     void *data;
+    void *owner; /* the owning object's per-end pointer (zi_pipe_set_owner) */
     bool closing; /* owner's copy of `closed` */
     alignas(PIPE_LINE) atomic_bool closed;
     atomic_uint busy;
@@ -163,6 +164,16 @@ void zi_pipe_set_data(zi_pipe_t *p, void *data)
 void *zi_pipe_data(const zi_pipe_t *p)
 {
     return p->data;
+}
+
+void zi_pipe_set_owner(zi_pipe_t *p, void *owner)
+{
+    p->owner = owner;
+}
+
+void *zi_pipe_owner(const zi_pipe_t *p)
+{
+    return p->owner;
 }
 
 bool zi_pipe_peer_closed(const zi_pipe_t *p)

@@ -95,6 +95,10 @@ void zi_pipe_set_sink(zi_pipe_t *p, const zi_pipe_sink_t *sink);
 /* Owner's per-end pointer (a pattern's per-peer state). NULL initially. */
 void zi_pipe_set_data(zi_pipe_t *p, void *data);
 void *zi_pipe_data(const zi_pipe_t *p);
+/* A second per-end pointer for the object that owns the end (the socket's
+ * own record), so that zi_pipe_data stays free for the pattern. */
+void zi_pipe_set_owner(zi_pipe_t *p, void *owner);
+void *zi_pipe_owner(const zi_pipe_t *p);
 
 /* ---- writing (messages from p to its peer) ---------------------------- */
 

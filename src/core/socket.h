@@ -1,0 +1,44 @@
+/* Socket internals shared by ctx.c and session.c. The socket itself runs on
+ * the application thread that calls into it; other threads reach it only
+ * through its mailbox (zi_sock_post) while holding a reference. */
+#ifndef ZI_CORE_SOCKET_H
+#define ZI_CORE_SOCKET_H
+
+#include "core/mailbox.h"
+#include "core/optset.h"
+#include "core/pipe.h"
+#include "pattern/pattern.h"
+#include "zinc.h"
+
+/* Socket mailbox commands. */
+enum {
+    ZI_SCMD_ATTACH = ZI_CMD_USER, /* target: a pipe end for this socket */
+    ZI_SCMD_READABLE,             /* target: pipe */
+    ZI_SCMD_WRITABLE,             /* target: pipe */
+    ZI_SCMD_PIPE_TERM,            /* target: pipe: the peer end closed */
+    ZI_SCMD_TERM,                 /* the context is terminating */
+    ZI_SCMD_WAKE,                 /* just wake a blocked call */
+};
+
+/* References keep the socket's memory and mailbox alive for I/O objects
+ * that may post to it after the application closed it. */
+zinc_socket_t *zi_sock_ref(zinc_socket_t *s);
+void zi_sock_unref(zinc_socket_t *s);
+/* Posts a command; dropped (and a pipe end in ATTACH closed) once the socket
+ * is closed. Any thread holding a reference. */
+void zi_sock_post(zinc_socket_t *s, int type, void *target);
+/* The sink every pipe end owned by a socket uses. */
+const zi_pipe_sink_t *zi_sock_pipe_sink(zinc_socket_t *s);
+bool zi_sock_closed(const zinc_socket_t *s);
+const zi_optset_t *zi_sock_opts(const zinc_socket_t *s);
+int zi_sock_type(const zinc_socket_t *s);
+zinc_ctx_t *zi_sock_ctx(const zinc_socket_t *s);
+/* The in-band first frame on a pipe: zero-size, carrying the metadata of the
+ * end that wrote it (Socket-Type, Identity, Peer-Address, ...). */
+zinc_frame_t *zi_peer_frame_new(zi_props_t *meta);
+/* Our own metadata as an inproc peer sees it. NULL on ENOMEM. */
+zi_props_t *zi_sock_own_meta(const zinc_socket_t *s);
+/* The context is terminating: blocked and future calls fail with ETERM. */
+void zi_sock_terminate(zinc_socket_t *s);
+
+#endif

@@ -1,0 +1,66 @@
+/* The socket-pattern interface (DESIGN.md "Layers": patterns implement the
+ * ops that core declares; core reaches them through the one table in
+ * pattern.c and never names a pattern).
+ *
+ * Every op runs on the socket's owner thread, inside a zinc_ call on that
+ * socket, so pattern state needs no lock. A pattern sees its peers as pipe
+ * ends (src/core/pipe.h) and reads them through zi_sock_pipe_read, which
+ * consumes the in-band peer-metadata frame a session or an inproc peer puts
+ * first on a pipe after each handshake, and tells the pattern through
+ * ops->peer.
+ */
+#ifndef ZI_PATTERN_PATTERN_H
+#define ZI_PATTERN_PATTERN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/frame.h"
+#include "core/pipe.h"
+#include "util/props.h"
+
+typedef struct zi_sock zi_sock_t;
+
+typedef struct {
+    int type;
+    size_t size; /* bytes of pattern state, zeroed before init */
+    /* 0, or -1 with errno. */
+    int (*init)(void *st, zi_sock_t *s);
+    void (*fini)(void *st);
+    /* A new peer pipe; the pattern starts reading/writing it at once. */
+    void (*attach)(void *st, zi_pipe_t *p);
+    /* The peer identified itself (Socket-Type, Identity, ...) on p; called
+     * from zi_sock_pipe_read, before the frames that follow. May be NULL. */
+    void (*peer)(void *st, zi_pipe_t *p, zi_props_t *meta);
+    /* p is going away: forget it (the socket frees it afterwards). */
+    void (*detach)(void *st, zi_pipe_t *p);
+    /* p has frames again / may be written again. */
+    void (*read_activated)(void *st, zi_pipe_t *p);
+    void (*write_activated)(void *st, zi_pipe_t *p);
+    /* Sends one frame (its MORE flag set by the caller). On success the
+     * pattern owns f and returns 0; otherwise -1 with errno (EAGAIN when it
+     * cannot now, EFSM, EHOSTUNREACH, ENOTSUP, ...) and f is the caller's. */
+    int (*send)(void *st, zinc_frame_t *f);
+    /* The next frame of an incoming message, or NULL with errno (EAGAIN,
+     * EFSM, ENOTSUP). */
+    zinc_frame_t *(*recv)(void *st);
+    /* Readiness for events/poll: a recv / a send would not give EAGAIN. */
+    bool (*has_in)(void *st);
+    bool (*has_out)(void *st);
+} zi_pattern_ops_t;
+
+/* The ops for a socket type, or NULL when zinc does not build it. */
+const zi_pattern_ops_t *zi_pattern_lookup(int type);
+
+/* ---- what core offers patterns (src/core/socket.c) -------------------- */
+
+/* Reads the next frame of p, consuming in-band peer frames (-> ops->peer). */
+zinc_frame_t *zi_sock_pipe_read(zi_sock_t *s, zi_pipe_t *p);
+/* Option values a pattern needs, by libzmq option id (ZINC_OPT_ ids in
+ * core/sockopt.h). */
+int64_t zi_sock_opt_int(const zi_sock_t *s, int id);
+const void *zi_sock_opt_bytes(const zi_sock_t *s, int id, size_t *len);
+/* Peer metadata last seen on p (NULL before the peer identified itself). */
+zi_props_t *zi_sock_pipe_meta(const zi_sock_t *s, const zi_pipe_t *p);
+
+#endif
