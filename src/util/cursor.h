@@ -18,9 +18,11 @@ typedef struct {
     size_t pos;       /* bytes consumed */
 } zi_cur_t;
 
+/* p may be NULL when len is 0 (an empty zero-copy frame); the cursor then
+ * points at a static empty string so that p + pos stays defined. */
 static inline zi_cur_t zi_cur_make(const void *p, size_t len)
 {
-    zi_cur_t c = {(const uint8_t *)p, len, 0};
+    zi_cur_t c = {p ? (const uint8_t *)p : (const uint8_t *)"", len, 0};
     return c;
 }
 

@@ -57,7 +57,9 @@ static prop_t *props_find(const zi_props_t *p, const char *name, size_t name_len
 zi_err zi_props_set(zi_props_t *p, const char *name, size_t name_len, const void *value,
                     size_t value_len)
 {
-    if (value_len == SIZE_MAX)
+    /* Names are kept as C strings: one with a NUL inside would be cut short
+     * and then match a different name. */
+    if (value_len == SIZE_MAX || name_len == SIZE_MAX || memchr(name, '\0', name_len))
         return ZI_EINVAL;
     char *v = malloc(value_len + 1);
     if (!v)

@@ -21,7 +21,7 @@ zi_props_t *zi_props_ref(zi_props_t *p);
 void zi_props_unref(zi_props_t *p);
 
 /* Appends a property (copies name and value). A name that is already present
- * is replaced. */
+ * is replaced. ZI_EINVAL when the name contains a NUL octet. */
 ZI_MUST_USE zi_err zi_props_set(zi_props_t *p, const char *name, size_t name_len, const void *value,
                                 size_t value_len);
 /* Value of name (any case), or NULL. *value_len gets its length if non-NULL. */
