@@ -57,7 +57,7 @@ static void test_frame_new_rejects_null_data_with_size(void **state)
     assert_null(zinc_frame_new(NULL, 3));
     assert_int_equal(errno, EINVAL);
     errno = 0;
-    assert_null(zinc_frame_new_zerocopy(NULL, 3, NULL, NULL));
+    assert_null(zinc_frame_new_zerocopy(NULL, 3, NULL, NULL, false));
     assert_int_equal(errno, EINVAL);
 }
 
@@ -86,7 +86,7 @@ static void test_frame_zerocopy_points_at_caller_memory(void **state)
     (void)state;
     static char buf[] = "payload";
     frame_free_log_t log = {0};
-    zinc_frame_t *f = zinc_frame_new_zerocopy(buf, 7, frame_free_logger, &log);
+    zinc_frame_t *f = zinc_frame_new_zerocopy(buf, 7, frame_free_logger, &log, false);
     assert_non_null(f);
     assert_ptr_equal(zinc_frame_data(f), buf);
     assert_int_equal(zinc_frame_size(f), 7);
@@ -99,7 +99,7 @@ static void test_frame_zerocopy_free_runs_exactly_once(void **state)
     (void)state;
     static char buf[16];
     frame_free_log_t log = {0};
-    zinc_frame_t *f = zinc_frame_new_zerocopy(buf, sizeof buf, frame_free_logger, &log);
+    zinc_frame_t *f = zinc_frame_new_zerocopy(buf, sizeof buf, frame_free_logger, &log, false);
     assert_ptr_equal(zinc_frame_ref(f), f);
     zinc_frame_ref(f);
     zinc_frame_unref(f);
@@ -115,7 +115,7 @@ static void test_frame_zerocopy_without_free_fn(void **state)
 {
     (void)state;
     static char buf[4];
-    zinc_frame_t *f = zinc_frame_new_zerocopy(buf, sizeof buf, NULL, NULL);
+    zinc_frame_t *f = zinc_frame_new_zerocopy(buf, sizeof buf, NULL, NULL, false);
     assert_non_null(f);
     zinc_frame_unref(f);
 }
@@ -143,7 +143,7 @@ static void test_frame_zerocopy_free_runs_once_across_threads(void **state)
     (void)state;
     static char buf[8];
     frame_free_log_t log = {0};
-    zinc_frame_t *f = zinc_frame_new_zerocopy(buf, sizeof buf, frame_free_logger, &log);
+    zinc_frame_t *f = zinc_frame_new_zerocopy(buf, sizeof buf, frame_free_logger, &log, false);
     enum { THREADS = 4 };
     pthread_t th[THREADS];
     frame_thread_arg_t arg = {f, 20000};
@@ -174,7 +174,7 @@ static void test_frame_data_mut_refused_for_zerocopy(void **state)
 {
     (void)state;
     static const char buf[] = "read-only";
-    zinc_frame_t *f = zinc_frame_new_zerocopy((void *)buf, 9, NULL, NULL);
+    zinc_frame_t *f = zinc_frame_new_zerocopy((void *)buf, 9, NULL, NULL, false);
     errno = 0;
     assert_null(zinc_frame_data_mut(f));
     assert_int_equal(errno, EBUSY);
