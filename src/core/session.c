@@ -1,0 +1,896 @@
+/* Sessions and listeners (see session.h). Everything below "reactor
+ * thread" runs on the session's I/O thread; the zi_ entry points run on the
+ * socket's thread and only post work. */
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "core/ctx.h"
+#include "core/session.h"
+#include "core/socket.h"
+#include "transport/ipc.h"
+#include "transport/tcp.h"
+#include "util/clock.h"
+#include "zmtp/engine.h"
+
+#define SESSION_RBUF (64 * 1024)     /* read chunk */
+#define SESSION_DIRECT_MIN 65536     /* read big bodies straight into the frame */
+#define SESSION_OUT_HIGH (1u << 20)  /* stop pulling from the pipe above this */
+#define SESSION_READS_PER_EVENT 16
+
+/* What a session needs from the socket's options, copied when the bind or
+ * connect is made (the socket may be gone while the session lingers). */
+typedef struct {
+    int type;
+    zmtp_config_t zc;
+    uint8_t rid[255];
+    size_t rid_len;
+    int sndhwm, rcvhwm, linger, reconnect_ivl, reconnect_ivl_max, backlog;
+    bool immediate, ipv6;
+    zi_tcp_opts_t tcp;
+    zi_endpoint_t ep;
+} sess_cfg_t;
+
+enum sess_state { SS_IDLE, SS_CONNECTING, SS_ACTIVE, SS_WAIT_RETRY, SS_DEAD };
+
+struct zi_session {
+    atomic_int refs;
+    zinc_ctx_t *ctx;
+    zinc_socket_t *sock; /* a reference: we may post to it */
+    zi_reactor_t *r;
+    sess_cfg_t cfg;
+    enum sess_state state;
+    bool connecter;
+    int fd;
+    zi_reactor_fd_t *h;
+    unsigned events;
+    zmtp_engine_t *eng;
+    bool ready;
+    bool failed;       /* the engine reported an error */
+    bool protocol_err; /* ... that should stop redialling */
+    zi_pipe_t *pipe;   /* our end */
+    zi_pipe_sink_t sink;
+    bool pipe_term;    /* the socket closed its end: linger */
+    bool mid_message;  /* frames of an unfinished message were written */
+    bool unflushed;
+    bool in_blocked;   /* the pipe to the socket is full */
+    uint8_t *rbuf;
+    size_t rpos, rlen; /* input not consumed yet */
+    uint64_t tick_timer;
+    int64_t tick_at;
+    uint64_t retry_timer, linger_timer;
+    int retry_ivl;
+};
+
+struct zi_listener {
+    atomic_int refs;
+    zinc_ctx_t *ctx;
+    zinc_socket_t *sock;
+    zi_reactor_t *r;
+    sess_cfg_t cfg;
+    int fd;
+    zi_ipc_listener_t ipc;
+    zi_reactor_fd_t *h;
+    bool dead;
+};
+
+static void session_end(zi_session_t *ss);
+static void session_disconnect(zi_session_t *ss);
+static void session_flush_out(zi_session_t *ss);
+static void session_pull(zi_session_t *ss);
+static void session_dial(void *arg);
+
+/* ---- configuration ------------------------------------------------------ */
+
+static int64_t opt(const zi_optset_t *os, zi_opt_index i) { return zi_optset_int(os, i); }
+
+static void sess_cfg_from(sess_cfg_t *c, zinc_socket_t *s, const zi_endpoint_t *ep)
+{
+    const zi_optset_t *os = zi_sock_opts(s);
+    memset(c, 0, sizeof *c);
+    c->type = zi_sock_type(s);
+    zmtp_config_defaults(&c->zc, c->type);
+    size_t len;
+    const uint8_t *rid = zi_optset_bytes(os, ZI_OPT_ROUTING_ID, &len);
+    if (len > sizeof c->rid)
+        len = sizeof c->rid;
+    if (len)
+        memcpy(c->rid, rid, len);
+    c->rid_len = len;
+    c->zc.maxmsgsize = opt(os, ZI_OPT_MAXMSGSIZE);
+    c->zc.heartbeat_ivl = (int)opt(os, ZI_OPT_HEARTBEAT_IVL);
+    c->zc.heartbeat_ttl = (int)opt(os, ZI_OPT_HEARTBEAT_TTL);
+    c->zc.heartbeat_timeout = (int)opt(os, ZI_OPT_HEARTBEAT_TIMEOUT);
+    c->zc.handshake_ivl = (int)opt(os, ZI_OPT_HANDSHAKE_IVL);
+    c->sndhwm = (int)opt(os, ZI_OPT_SNDHWM);
+    c->rcvhwm = (int)opt(os, ZI_OPT_RCVHWM);
+    c->linger = (int)opt(os, ZI_OPT_LINGER);
+    c->reconnect_ivl = (int)opt(os, ZI_OPT_RECONNECT_IVL);
+    c->reconnect_ivl_max = (int)opt(os, ZI_OPT_RECONNECT_IVL_MAX);
+    c->backlog = (int)opt(os, ZI_OPT_BACKLOG);
+    c->immediate = opt(os, ZI_OPT_IMMEDIATE) != 0;
+    c->ipv6 = opt(os, ZI_OPT_IPV6) != 0;
+    zi_tcp_opts_default(&c->tcp);
+    c->tcp.sndbuf = (int)opt(os, ZI_OPT_SNDBUF);
+    c->tcp.rcvbuf = (int)opt(os, ZI_OPT_RCVBUF);
+    c->tcp.keepalive = (int)opt(os, ZI_OPT_TCP_KEEPALIVE);
+    c->tcp.keepalive_cnt = (int)opt(os, ZI_OPT_TCP_KEEPALIVE_CNT);
+    c->tcp.keepalive_idle = (int)opt(os, ZI_OPT_TCP_KEEPALIVE_IDLE);
+    c->tcp.keepalive_intvl = (int)opt(os, ZI_OPT_TCP_KEEPALIVE_INTVL);
+    c->ep = *ep;
+}
+
+/* ---- references --------------------------------------------------------- */
+
+static zi_session_t *session_ref(zi_session_t *ss)
+{
+    atomic_fetch_add(&ss->refs, 1);
+    return ss;
+}
+
+static void session_unref(zi_session_t *ss)
+{
+    if (atomic_fetch_sub(&ss->refs, 1) != 1)
+        return;
+    free(ss->rbuf);
+    free(ss);
+}
+
+/* Runs fn(ss) on the session's thread, holding a reference meanwhile. */
+typedef void session_fn(zi_session_t *ss);
+typedef struct {
+    zi_session_t *ss;
+    session_fn *fn;
+} session_call_t;
+
+static void session_call_run(void *arg)
+{
+    session_call_t *c = arg;
+    if (c->ss->state != SS_DEAD)
+        c->fn(c->ss);
+    session_unref(c->ss);
+    free(c);
+}
+
+static void session_post(zi_session_t *ss, session_fn *fn)
+{
+    session_call_t *c = malloc(sizeof *c);
+    if (!c)
+        return; /* a lost wake-up under OOM; the next event recovers */
+    c->ss = session_ref(ss);
+    c->fn = fn;
+    if (zi_reactor_call(ss->r, session_call_run, c) != ZI_OK) {
+        session_unref(ss);
+        free(c);
+    }
+}
+
+/* ---- pipe notifications (called on the socket's thread) ----------------- */
+
+static void session_on_readable(zi_session_t *ss) { session_pull(ss); }
+
+static void session_on_writable(zi_session_t *ss);
+static void session_on_pipe_term(zi_session_t *ss);
+
+static void sink_readable(void *ctx, zi_pipe_t *p)
+{
+    (void)p;
+    session_post(ctx, session_on_readable);
+}
+
+static void sink_writable(void *ctx, zi_pipe_t *p)
+{
+    (void)p;
+    session_post(ctx, session_on_writable);
+}
+
+static void sink_terminated(void *ctx, zi_pipe_t *p)
+{
+    (void)p;
+    session_post(ctx, session_on_pipe_term);
+}
+
+/* ---- reactor thread: timers --------------------------------------------- */
+
+static void session_tick_fire(void *arg);
+
+static void session_schedule_tick(zi_session_t *ss)
+{
+    if (!ss->eng)
+        return;
+    int64_t now = zi_clock_ms();
+    int64_t next = zmtp_engine_tick(ss->eng, now);
+    if (zmtp_engine_failed(ss->eng))
+        return;
+    if (next == ss->tick_at)
+        return;
+    if (ss->tick_timer)
+        zi_reactor_timer_cancel(ss->r, ss->tick_timer);
+    ss->tick_timer = 0;
+    ss->tick_at = next;
+    if (next != INT64_MAX)
+        ss->tick_timer = zi_reactor_timer_add(ss->r, next > now ? next - now : 0,
+                                              session_tick_fire, ss);
+}
+
+static void session_tick_fire(void *arg)
+{
+    zi_session_t *ss = arg;
+    ss->tick_timer = 0;
+    ss->tick_at = INT64_MAX;
+    session_schedule_tick(ss);
+    session_flush_out(ss);
+    if (ss->failed)
+        session_disconnect(ss);
+}
+
+/* ---- reactor thread: engine callbacks ------------------------------------ */
+
+static void session_attach_pipe(zi_session_t *ss, zi_props_t *meta)
+{
+    if (!ss->pipe) {
+        zi_pipe_t *ends[2];
+        const int hwm[2] = {ss->cfg.sndhwm, ss->cfg.rcvhwm};
+        const zi_pipe_sink_t *sinks[2] = {NULL, &ss->sink};
+        if (zi_pipe_pair_new(ends, hwm, sinks) != ZI_OK) {
+            ss->failed = true;
+            return;
+        }
+        ss->pipe = ends[1];
+        zinc_frame_t *pf = zi_peer_frame_new(meta);
+        if (!pf || zi_pipe_write(ss->pipe, pf) != ZI_OK)
+            zinc_frame_unref(pf);
+        zi_pipe_flush(ss->pipe);
+        zi_sock_post(ss->sock, ZI_SCMD_ATTACH, ends[0]);
+        return;
+    }
+    zinc_frame_t *pf = zi_peer_frame_new(meta);
+    if (!pf || zi_pipe_write(ss->pipe, pf) != ZI_OK)
+        zinc_frame_unref(pf);
+    zi_pipe_flush(ss->pipe);
+}
+
+static void session_on_ready(void *user, zi_props_t *peer)
+{
+    zi_session_t *ss = user;
+    ss->ready = true;
+    ss->retry_ivl = ss->cfg.reconnect_ivl;
+    if (ss->cfg.ep.transport == ZI_TRANSPORT_TCP) {
+        char addr[ZI_ADDR_TEXT_MAX];
+        if (zi_tcp_peer_address(ss->fd, addr, sizeof addr) == 0 &&
+            zi_props_set(peer, "Peer-Address", 12, addr, strlen(addr)) != ZI_OK)
+            ss->failed = true;
+    }
+    if (zi_sock_closed(ss->sock)) {
+        ss->failed = true;
+        return;
+    }
+    session_attach_pipe(ss, peer);
+}
+
+static bool session_on_frame(void *user, zinc_frame_t *f)
+{
+    zi_session_t *ss = user;
+    bool more = zi_frame_is_more(f);
+    if (!ss->pipe || zi_pipe_peer_closed(ss->pipe)) {
+        zinc_frame_unref(f); /* nobody will read it */
+        return true;
+    }
+    if (zi_pipe_write(ss->pipe, f) == ZI_OK) {
+        ss->mid_message = more;
+        if (!more)
+            ss->unflushed = true;
+        return true;
+    }
+    if (ss->mid_message) { /* cannot happen unless closed: drop */
+        zinc_frame_unref(f);
+        return true;
+    }
+    ss->in_blocked = true;
+    return false;
+}
+
+static void session_on_error(void *user, const zmtp_error_t *err)
+{
+    zi_session_t *ss = user;
+    ss->failed = true;
+    /* As libzmq: a protocol error (bad greeting, mechanism or metadata) stops
+     * redialling that endpoint; a timeout or a plain disconnect does not. */
+    ss->protocol_err = err->protocol != 0 || err->err == ZI_EVERSION || err->err == ZI_EMECH ||
+                       err->err == ZI_ESOCKTYPE;
+}
+
+/* ---- reactor thread: I/O --------------------------------------------------- */
+
+static void session_set_events(zi_session_t *ss, unsigned ev)
+{
+    if (ss->h && ev != ss->events && zi_reactor_set_events(ss->r, ss->h, ev) == ZI_OK)
+        ss->events = ev;
+}
+
+static void session_update_events(zi_session_t *ss)
+{
+    unsigned ev = ss->in_blocked ? 0 : ZI_REACTOR_IN;
+    if (ss->eng && zmtp_engine_out_pending(ss->eng))
+        ev |= ZI_REACTOR_OUT;
+    session_set_events(ss, ev);
+}
+
+static void session_check_linger(zi_session_t *ss)
+{
+    if (ss->pipe_term && ss->pipe && zi_pipe_eof(ss->pipe) &&
+        (!ss->eng || zmtp_engine_out_pending(ss->eng) == 0))
+        session_end(ss);
+}
+
+static void session_flush_out(zi_session_t *ss)
+{
+    if (!ss->eng || ss->fd < 0)
+        return;
+    for (;;) {
+        struct iovec iov[64];
+        int n = zmtp_engine_output(ss->eng, iov, 64);
+        if (n == 0)
+            break;
+        ssize_t w = writev(ss->fd, iov, n);
+        if (w < 0) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK)
+                break;
+            if (errno == EINTR)
+                continue;
+            ss->failed = true;
+            return;
+        }
+        zmtp_engine_written(ss->eng, (size_t)w);
+    }
+    session_update_events(ss);
+}
+
+/* Moves messages from the socket to the peer while the output is short. */
+static void session_pull(zi_session_t *ss)
+{
+    if (!ss->eng || !ss->ready || !ss->pipe || ss->failed)
+        return;
+    while (zmtp_engine_out_pending(ss->eng) < SESSION_OUT_HIGH) {
+        zinc_frame_t *f = zi_pipe_read(ss->pipe);
+        if (!f)
+            break;
+        if (f->flags & ZI_FRAME_PEER) {
+            zinc_frame_unref(f);
+            continue;
+        }
+        if (zmtp_engine_send(ss->eng, f, zi_frame_is_more(f)) != ZI_OK) {
+            ss->failed = true;
+            break;
+        }
+    }
+    session_flush_out(ss);
+    if (ss->failed)
+        session_disconnect(ss);
+    else
+        session_check_linger(ss);
+}
+
+/* Feeds what is left in rbuf. false when the engine stopped (pipe full). */
+static bool session_feed_leftover(zi_session_t *ss)
+{
+    if (ss->rpos < ss->rlen) {
+        size_t used = zmtp_engine_feed(ss->eng, ss->rbuf + ss->rpos, ss->rlen - ss->rpos);
+        ss->rpos += used;
+    }
+    if (ss->rpos == ss->rlen)
+        ss->rpos = ss->rlen = 0;
+    return ss->rlen == 0;
+}
+
+static void session_in(void *arg)
+{
+    zi_session_t *ss = arg;
+    if (ss->state != SS_ACTIVE)
+        return;
+    bool eof = false;
+    for (int round = 0; round < SESSION_READS_PER_EVENT && !ss->in_blocked && !ss->failed;
+         round++) {
+        size_t wlen;
+        uint8_t *w = zmtp_engine_recv_window(ss->eng, &wlen);
+        ssize_t n;
+        if (w && wlen >= SESSION_DIRECT_MIN) {
+            n = read(ss->fd, w, wlen);
+            if (n > 0)
+                zmtp_engine_feed_direct(ss->eng, (size_t)n);
+        } else {
+            n = read(ss->fd, ss->rbuf, SESSION_RBUF);
+            if (n > 0) {
+                ss->rpos = 0;
+                ss->rlen = (size_t)n;
+                session_feed_leftover(ss);
+            }
+        }
+        if (n == 0) {
+            eof = true;
+            break;
+        }
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno != EAGAIN && errno != EWOULDBLOCK)
+                eof = true;
+            break;
+        }
+    }
+    if (ss->unflushed && ss->pipe) {
+        zi_pipe_flush(ss->pipe);
+        ss->unflushed = false;
+    }
+    session_schedule_tick(ss);
+    session_pull(ss); /* sends PONGs and the handshake too */
+    if (ss->state != SS_ACTIVE)
+        return;
+    if (eof || ss->failed)
+        session_disconnect(ss);
+    else
+        session_update_events(ss);
+}
+
+static void session_out(void *arg)
+{
+    zi_session_t *ss = arg;
+    if (ss->state == SS_CONNECTING) {
+        int rc = ss->cfg.ep.transport == ZI_TRANSPORT_TCP ? zi_tcp_connect_result(ss->fd)
+                                                          : zi_ipc_connect_result(ss->fd);
+        if (rc != 0) {
+            session_disconnect(ss);
+            return;
+        }
+        extern void zi_session_start_engine(zi_session_t * ss);
+        zi_session_start_engine(ss);
+        return;
+    }
+    if (ss->state != SS_ACTIVE)
+        return;
+    session_flush_out(ss);
+    session_pull(ss);
+}
+
+static void session_err(void *arg)
+{
+    zi_session_t *ss = arg;
+    if (ss->state == SS_CONNECTING) {
+        session_out(ss);
+        return;
+    }
+    /* Let a read see the end or the error (and what came before it). */
+    session_in(ss);
+    if (ss->state == SS_ACTIVE)
+        session_disconnect(ss);
+}
+
+static const zi_reactor_fd_ops_t session_fd_ops = {session_in, session_out, session_err};
+
+/* The fd is connected: start the handshake. */
+void zi_session_start_engine(zi_session_t *ss)
+{
+    static const zmtp_callbacks_t cbs = {session_on_ready, session_on_frame, NULL,
+                                         session_on_error};
+    zmtp_config_t zc = ss->cfg.zc;
+    zc.routing_id = ss->cfg.rid;
+    zc.routing_id_len = ss->cfg.rid_len;
+    ss->eng = zmtp_engine_new(&zc, &cbs, ss, zi_clock_ms());
+    if (!ss->eng) {
+        session_disconnect(ss);
+        return;
+    }
+    if (!ss->h) {
+        ss->h = zi_reactor_add_fd(ss->r, ss->fd, &session_fd_ops, ss);
+        if (!ss->h) {
+            session_disconnect(ss);
+            return;
+        }
+        ss->events = 0;
+    }
+    ss->state = SS_ACTIVE;
+    ss->ready = false;
+    ss->failed = false;
+    ss->tick_at = INT64_MAX;
+    session_flush_out(ss);
+    session_schedule_tick(ss);
+    if (ss->failed)
+        session_disconnect(ss);
+}
+
+/* ---- reactor thread: connecting, disconnecting, ending -------------------- */
+
+static void session_retry_fire(void *arg)
+{
+    zi_session_t *ss = arg;
+    ss->retry_timer = 0;
+    session_dial(ss);
+}
+
+static void session_schedule_retry(zi_session_t *ss)
+{
+    ss->state = SS_WAIT_RETRY;
+    int ivl = ss->retry_ivl > 0 ? ss->retry_ivl : 100;
+    ss->retry_timer = zi_reactor_timer_add(ss->r, ivl, session_retry_fire, ss);
+    /* Back-off: double up to reconnect_ivl_max when that is set above ivl. */
+    if (ss->cfg.reconnect_ivl_max > ss->cfg.reconnect_ivl) {
+        int next = ss->retry_ivl * 2;
+        ss->retry_ivl = next > ss->cfg.reconnect_ivl_max ? ss->cfg.reconnect_ivl_max : next;
+    }
+}
+
+static void session_dial(void *arg)
+{
+    zi_session_t *ss = arg;
+    if (ss->state == SS_DEAD)
+        return;
+    bool pending = false;
+    int fd = -1;
+    const zi_endpoint_t *ep = &ss->cfg.ep;
+    if (ep->transport == ZI_TRANSPORT_TCP) {
+        struct sockaddr_storage sa, src;
+        socklen_t salen, srclen = 0;
+        int flags = ss->cfg.ipv6 ? ZI_RESOLVE_IPV6 : 0;
+        if (zi_tcp_resolve(&ep->tcp, flags, &sa, &salen) == 0 &&
+            (!ep->has_source ||
+             zi_tcp_resolve(&ep->source, flags | ZI_RESOLVE_BIND, &src, &srclen) == 0))
+            fd = zi_tcp_connect((struct sockaddr *)&sa, salen,
+                                ep->has_source ? (struct sockaddr *)&src : NULL, srclen,
+                                &ss->cfg.tcp, &pending);
+    } else {
+        fd = zi_ipc_connect(ep->address, &pending);
+    }
+    if (fd < 0) {
+        session_schedule_retry(ss);
+        return;
+    }
+    ss->fd = fd;
+    if (!pending) {
+        zi_session_start_engine(ss);
+        return;
+    }
+    ss->state = SS_CONNECTING;
+    ss->h = zi_reactor_add_fd(ss->r, fd, &session_fd_ops, ss);
+    if (!ss->h || zi_reactor_set_events(ss->r, ss->h, ZI_REACTOR_OUT) != ZI_OK) {
+        session_disconnect(ss);
+        return;
+    }
+    ss->events = ZI_REACTOR_OUT;
+}
+
+/* The connection is gone: tidy up, then redial, linger on, or end. */
+static void session_disconnect(zi_session_t *ss)
+{
+    if (ss->state == SS_DEAD)
+        return;
+    if (ss->h) {
+        zi_reactor_rm_fd(ss->r, ss->h);
+        ss->h = NULL;
+    }
+    if (ss->fd >= 0) {
+        close(ss->fd);
+        ss->fd = -1;
+    }
+    if (ss->tick_timer) {
+        zi_reactor_timer_cancel(ss->r, ss->tick_timer);
+        ss->tick_timer = 0;
+    }
+    zmtp_engine_free(ss->eng);
+    ss->eng = NULL;
+    ss->ready = false;
+    ss->in_blocked = false;
+    ss->rpos = ss->rlen = 0;
+    if (ss->pipe) {
+        if (ss->mid_message)
+            zi_pipe_rollback(ss->pipe);
+        ss->mid_message = false;
+        if (ss->unflushed)
+            zi_pipe_flush(ss->pipe);
+        ss->unflushed = false;
+        bool keep = ss->connecter && !ss->cfg.immediate && !ss->pipe_term && !ss->protocol_err;
+        if (!keep) {
+            zi_pipe_close(ss->pipe);
+            zi_pipe_free(ss->pipe);
+            ss->pipe = NULL;
+        }
+    }
+    if (!ss->connecter || ss->pipe_term || ss->protocol_err) {
+        session_end(ss);
+        return;
+    }
+    session_schedule_retry(ss);
+}
+
+static void session_end(zi_session_t *ss)
+{
+    if (ss->state == SS_DEAD)
+        return;
+    if (ss->h)
+        zi_reactor_rm_fd(ss->r, ss->h);
+    ss->h = NULL;
+    if (ss->fd >= 0)
+        close(ss->fd);
+    ss->fd = -1;
+    if (ss->tick_timer)
+        zi_reactor_timer_cancel(ss->r, ss->tick_timer);
+    if (ss->retry_timer)
+        zi_reactor_timer_cancel(ss->r, ss->retry_timer);
+    if (ss->linger_timer)
+        zi_reactor_timer_cancel(ss->r, ss->linger_timer);
+    ss->tick_timer = ss->retry_timer = ss->linger_timer = 0;
+    zmtp_engine_free(ss->eng);
+    ss->eng = NULL;
+    if (ss->pipe) {
+        zi_pipe_close(ss->pipe);
+        zi_pipe_free(ss->pipe);
+        ss->pipe = NULL;
+    }
+    ss->state = SS_DEAD;
+    zinc_ctx_t *ctx = ss->ctx;
+    zi_sock_unref(ss->sock);
+    session_unref(ss); /* the reactor's reference */
+    zi_ctx_io_object_done(ctx);
+}
+
+static void session_linger_fire(void *arg)
+{
+    zi_session_t *ss = arg;
+    ss->linger_timer = 0;
+    session_end(ss);
+}
+
+static void session_on_writable(zi_session_t *ss)
+{
+    if (!ss->eng || !ss->in_blocked)
+        return;
+    if (!zmtp_engine_resume(ss->eng))
+        return;
+    ss->in_blocked = false;
+    if (!session_feed_leftover(ss))
+        ss->in_blocked = ss->rlen > 0 && ss->in_blocked;
+    if (ss->unflushed && ss->pipe) {
+        zi_pipe_flush(ss->pipe);
+        ss->unflushed = false;
+    }
+    if (ss->rlen == 0)
+        ss->in_blocked = false;
+    if (ss->failed) {
+        session_disconnect(ss);
+        return;
+    }
+    session_update_events(ss);
+    if (!ss->in_blocked)
+        session_in(ss); /* the kernel may hold more */
+}
+
+static void session_on_pipe_term(zi_session_t *ss)
+{
+    ss->pipe_term = true;
+    if (!ss->ready || ss->cfg.linger == 0) {
+        session_end(ss);
+        return;
+    }
+    if (ss->cfg.linger > 0 && !ss->linger_timer)
+        ss->linger_timer = zi_reactor_timer_add(ss->r, ss->cfg.linger, session_linger_fire, ss);
+    session_pull(ss);
+}
+
+static void session_stop_run(zi_session_t *ss)
+{
+    ss->pipe_term = true;
+    if (!ss->ready || !ss->pipe || ss->cfg.linger == 0) {
+        session_end(ss);
+        return;
+    }
+    session_on_pipe_term(ss);
+}
+
+/* ---- creating sessions ------------------------------------------------------ */
+
+static zi_session_t *session_new(zinc_socket_t *s, const sess_cfg_t *cfg, zi_reactor_t *r)
+{
+    zi_session_t *ss = calloc(1, sizeof *ss);
+    if (!ss) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    ss->rbuf = malloc(SESSION_RBUF);
+    if (!ss->rbuf) {
+        free(ss);
+        errno = ENOMEM;
+        return NULL;
+    }
+    atomic_init(&ss->refs, 1); /* the reactor's */
+    ss->ctx = zi_sock_ctx(s);
+    ss->sock = zi_sock_ref(s);
+    ss->r = r;
+    ss->cfg = *cfg;
+    ss->fd = -1;
+    ss->tick_at = INT64_MAX;
+    ss->retry_ivl = cfg->reconnect_ivl;
+    ss->sink = (zi_pipe_sink_t){sink_readable, sink_writable, sink_terminated, ss};
+    zi_ctx_io_object_add(ss->ctx);
+    return ss;
+}
+
+static void session_start_dial(zi_session_t *ss) { session_dial(ss); }
+
+int zi_session_connect(zinc_socket_t *s, const zi_endpoint_t *ep, void **io, zi_pipe_t **mine)
+{
+    zi_reactor_t *r = zi_ctx_io(zi_sock_ctx(s));
+    if (!r)
+        return -1;
+    sess_cfg_t *cfg = malloc(sizeof *cfg);
+    if (!cfg) {
+        errno = ENOMEM;
+        return -1;
+    }
+    sess_cfg_from(cfg, s, ep);
+    size_t crid_len;
+    const uint8_t *crid =
+        zi_optset_bytes(zi_sock_opts(s), ZI_OPT_CONNECT_ROUTING_ID, &crid_len);
+    zi_session_t *ss = session_new(s, cfg, r);
+    free(cfg);
+    if (!ss)
+        return -1;
+    ss->connecter = true;
+    if (!ss->cfg.immediate) {
+        zi_pipe_t *ends[2];
+        const int hwm[2] = {ss->cfg.sndhwm, ss->cfg.rcvhwm};
+        const zi_pipe_sink_t *sinks[2] = {NULL, &ss->sink};
+        if (zi_pipe_pair_new(ends, hwm, sinks) != ZI_OK) {
+            session_end(ss);
+            errno = ENOMEM;
+            return -1;
+        }
+        ss->pipe = ends[1];
+        *mine = ends[0];
+        /* connect_routing_id names this peer for a ROUTER until the peer
+         * says otherwise. */
+        if (crid_len) {
+            zi_props_t *m = zi_props_new();
+            if (m && zi_props_set(m, "Identity", 8, crid, crid_len) == ZI_OK) {
+                zinc_frame_t *pf = zi_peer_frame_new(m);
+                if (pf && zi_pipe_write(ss->pipe, pf) != ZI_OK)
+                    zinc_frame_unref(pf);
+                zi_pipe_flush(ss->pipe);
+            }
+            zi_props_unref(m);
+        }
+    }
+    *io = session_ref(ss); /* the socket's reference, dropped by zi_session_stop */
+    session_post(ss, session_start_dial);
+    return 0;
+}
+
+void zi_session_stop(void *io)
+{
+    zi_session_t *ss = io;
+    session_post(ss, session_stop_run);
+    session_unref(ss);
+}
+
+/* ---- listeners ----------------------------------------------------------------- */
+
+static void listener_unref(zi_listener_t *l)
+{
+    if (atomic_fetch_sub(&l->refs, 1) == 1)
+        free(l);
+}
+
+static void session_start_accepted(zi_session_t *ss) { zi_session_start_engine(ss); }
+
+static void listener_in(void *arg)
+{
+    zi_listener_t *l = arg;
+    for (int i = 0; i < 64 && !l->dead; i++) {
+        int fd = l->cfg.ep.transport == ZI_TRANSPORT_TCP ? zi_tcp_accept(l->fd, &l->cfg.tcp)
+                                                         : zi_ipc_accept(l->fd);
+        if (fd < 0)
+            break;
+        if (zi_sock_closed(l->sock)) {
+            close(fd);
+            continue;
+        }
+        zi_reactor_t *r = zi_ctx_io(l->ctx);
+        zi_session_t *ss = r ? session_new(l->sock, &l->cfg, r) : NULL;
+        if (!ss) {
+            close(fd);
+            continue;
+        }
+        ss->fd = fd;
+        session_post(ss, session_start_accepted);
+    }
+}
+
+static const zi_reactor_fd_ops_t listener_fd_ops = {listener_in, NULL, NULL};
+
+static void listener_start_run(void *arg)
+{
+    zi_listener_t *l = arg;
+    if (l->dead)
+        return;
+    l->h = zi_reactor_add_fd(l->r, l->fd, &listener_fd_ops, l);
+    if (l->h && zi_reactor_set_events(l->r, l->h, ZI_REACTOR_IN) != ZI_OK) {
+        zi_reactor_rm_fd(l->r, l->h);
+        l->h = NULL;
+    }
+}
+
+static void listener_stop_run(void *arg)
+{
+    zi_listener_t *l = arg;
+    if (l->h)
+        zi_reactor_rm_fd(l->r, l->h);
+    l->h = NULL;
+    if (l->cfg.ep.transport == ZI_TRANSPORT_IPC)
+        zi_ipc_listener_close(&l->ipc);
+    else if (l->fd >= 0)
+        close(l->fd);
+    l->fd = -1;
+    l->dead = true;
+    zinc_ctx_t *ctx = l->ctx;
+    zi_sock_unref(l->sock);
+    listener_unref(l);
+    zi_ctx_io_object_done(ctx);
+}
+
+int zi_listener_start(zinc_socket_t *s, const zi_endpoint_t *ep, void **io, char *resolved,
+                      size_t cap)
+{
+    zi_reactor_t *r = zi_ctx_io(zi_sock_ctx(s));
+    if (!r)
+        return -1;
+    zi_listener_t *l = calloc(1, sizeof *l);
+    if (!l) {
+        errno = ENOMEM;
+        return -1;
+    }
+    sess_cfg_from(&l->cfg, s, ep);
+    l->fd = -1;
+    l->ipc.fd = -1;
+    if (ep->transport == ZI_TRANSPORT_TCP) {
+        struct sockaddr_storage sa;
+        socklen_t salen;
+        int flags = ZI_RESOLVE_BIND | (l->cfg.ipv6 ? ZI_RESOLVE_IPV6 : 0);
+        if (zi_tcp_resolve(&ep->tcp, flags, &sa, &salen) == 0)
+            l->fd = zi_tcp_listen((struct sockaddr *)&sa, salen, l->cfg.backlog, &l->cfg.tcp);
+        if (l->fd >= 0 && zi_endpoint_of_fd(l->fd, resolved, cap) != 0)
+            resolved[0] = '\0';
+    } else {
+        if (zi_ipc_listen(&l->ipc, ep->address, l->cfg.backlog) == 0) {
+            l->fd = l->ipc.fd;
+            snprintf(resolved, cap, "%s", l->ipc.endpoint);
+        }
+    }
+    if (l->fd < 0) {
+        int err = errno;
+        free(l);
+        errno = err;
+        return -1;
+    }
+    atomic_init(&l->refs, 2); /* the reactor's and the socket's */
+    l->ctx = zi_sock_ctx(s);
+    l->sock = zi_sock_ref(s);
+    l->r = r;
+    zi_ctx_io_object_add(l->ctx);
+    if (zi_reactor_call(r, listener_start_run, l) != ZI_OK) {
+        listener_stop_run(l);
+        listener_unref(l);
+        errno = ENOMEM;
+        return -1;
+    }
+    *io = l;
+    return 0;
+}
+
+void zi_listener_stop(void *io)
+{
+    zi_listener_t *l = io;
+    if (zi_reactor_call(l->r, listener_stop_run, l) != ZI_OK)
+        return; /* leaks the listener under OOM rather than racing it */
+    listener_unref(l);
+}
