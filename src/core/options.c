@@ -160,6 +160,10 @@ int zi_option_suggest_in(const zi_option_t *const *tables, const size_t *counts,
                     dist = ad;
                 a = end ? end + 1 : a + n;
             }
+            /* A prefix of a name ("plain_user") is near too, ranked after typos. */
+            size_t ln = strlen(opt->name);
+            if (lu >= 3 && lu < ln && memcmp(opt->name, user, lu) == 0 && dist > limit)
+                dist = limit;
             options_consider(best, max, opt->name, dist, limit);
         }
     }
