@@ -8,7 +8,7 @@
 
 static _Thread_local char error_detail[ZI_DETAIL_MAX];
 
-static void error_vset(const char *fmt, va_list ap)
+__attribute__((format(printf, 1, 0))) static void error_vset(const char *fmt, va_list ap)
 {
     int n = vsnprintf(error_detail, sizeof error_detail, fmt, ap);
     if (n < 0)
