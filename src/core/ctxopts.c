@@ -210,12 +210,15 @@ int zi_ctx_defaults_set(zi_ctx_defaults_t *d, const char *name, const char *valu
         return -1;
 
     uint8_t *owned = NULL;
-    if ((opt->type == ZINC_OPT_BYTES || opt->type == ZINC_OPT_STRING) && val.len > 0) {
-        owned = malloc(val.len);
-        if (!owned)
-            return zi_fail(ENOMEM, "%s: out of memory", opt->name);
-        memcpy(owned, val.data, val.len);
-        val.data = owned;
+    if (opt->type == ZINC_OPT_BYTES || opt->type == ZINC_OPT_STRING) {
+        /* val.data borrows the caller's text: keep a copy (none when empty). */
+        if (val.len > 0) {
+            owned = malloc(val.len);
+            if (!owned)
+                return zi_fail(ENOMEM, "%s: out of memory", opt->name);
+            memcpy(owned, val.data, val.len);
+        }
+        val.data = owned ? owned : (const uint8_t *)"";
     }
     zi_ctx_default_t *e = ctx_defaults_entry(d, opt);
     if (!e) {
