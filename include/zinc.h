@@ -101,6 +101,93 @@ ZINC_EXPORT int zinc_errno(void);
 /* Text for an errno value, including zinc's own (EFSM, ETERM, ...). */
 ZINC_EXPORT const char *zinc_strerror(int errnum);
 
+/* ---- socket options: the property table -------------------------------
+ *
+ * One row per option: every libzmq 4.3 socket option (stable, deprecated and
+ * draft), plus zinc's own ("hwm", "copy_threshold"). Rows are static and
+ * live for the whole process; the accessors below are thread-safe. Names are
+ * compared without case, may carry a "ZMQ_" prefix (any case), may use '-'
+ * for '_', and may be aliases ("identity" is "routing_id").
+ */
+typedef struct zinc_option zinc_option_t;
+
+/* Value types (zinc_option_type). */
+#define ZINC_OPT_INT 1       /* C int range */
+#define ZINC_OPT_INT64 2     /* int64_t */
+#define ZINC_OPT_UINT64 3    /* uint64_t (affinity, as a bitmap) */
+#define ZINC_OPT_BOOL 4      /* 0 or 1; text also true/false/yes/no/on/off */
+#define ZINC_OPT_BYTES 5     /* binary octets */
+#define ZINC_OPT_STRING 6    /* text without NUL octets */
+#define ZINC_OPT_CURVE_KEY 7 /* 32 octets; text form is 40 Z85 characters */
+
+/* Access (zinc_option_access): a bit set. */
+#define ZINC_OPT_READ 1
+#define ZINC_OPT_WRITE 2
+#define ZINC_OPT_RW 3
+
+/* When a new value takes effect (zinc_option_takes_effect). */
+#define ZINC_OPT_IMMEDIATE 1         /* at once, also for existing connections */
+#define ZINC_OPT_NEXT_BIND_CONNECT 2 /* for the next zinc_bind / zinc_connect */
+#define ZINC_OPT_NEXT_CONNECTION 3   /* for each connection set up afterwards */
+
+/* Origin (zinc_option_status). */
+#define ZINC_OPT_STABLE 0     /* in libzmq 4.3's stable API */
+#define ZINC_OPT_DEPRECATED 1 /* deprecated in libzmq, still accepted */
+#define ZINC_OPT_DRAFT 2      /* libzmq draft API */
+#define ZINC_OPT_ZINC 3       /* zinc's own (libzmq has no such option) */
+
+/* The row for name, or NULL and EINVAL (zinc_last_error_detail() then names
+ * the nearest options). */
+ZINC_EXPORT const zinc_option_t *zinc_option_find(const char *name);
+/* The row for a libzmq option id, or NULL and EINVAL. */
+ZINC_EXPORT const zinc_option_t *zinc_option_find_id(int id);
+/* Iterator over every row, in table order: NULL gives the first row; the
+ * last row gives NULL. */
+ZINC_EXPORT const zinc_option_t *zinc_option_next(const zinc_option_t *prev);
+
+/* Canonical lower-case name ("routing_id"). */
+ZINC_EXPORT const char *zinc_option_name(const zinc_option_t *o);
+/* Aliases, comma-separated ("identity"), or "". */
+ZINC_EXPORT const char *zinc_option_aliases(const zinc_option_t *o);
+/* libzmq's option id, or -1 for zinc's own options. */
+ZINC_EXPORT int zinc_option_id(const zinc_option_t *o);
+/* ZINC_OPT_INT ... ZINC_OPT_CURVE_KEY. */
+ZINC_EXPORT int zinc_option_type(const zinc_option_t *o);
+/* "int", "int64", "uint64", "bool", "bytes", "string", "curve key"; "?" if unknown. */
+ZINC_EXPORT const char *zinc_option_type_name(int type);
+/* ZINC_OPT_READ, ZINC_OPT_WRITE or ZINC_OPT_RW. */
+ZINC_EXPORT int zinc_option_access(const zinc_option_t *o);
+/* Default value in text form ("" for empty octets). Some options default
+ * differently per socket type (linger is 0 on SUB, XSUB and DISH; type is the
+ * socket's type); docs/options.md lists those. */
+ZINC_EXPORT const char *zinc_option_default_text(const zinc_option_t *o);
+/* Accepted range: values for integer types, lengths in octets for bytes and
+ * strings (max INT64_MAX: any length). UINT64 options accept any value
+ * (0..INT64_MAX reported) and CURVE keys 32 octets. Returns 0. */
+ZINC_EXPORT int zinc_option_range(const zinc_option_t *o, int64_t *min, int64_t *max);
+/* true when the option may be used on sockets of that type (libzmq's numbers). */
+ZINC_EXPORT bool zinc_option_applies_to(const zinc_option_t *o, int socket_type);
+/* ZINC_OPT_IMMEDIATE, ZINC_OPT_NEXT_BIND_CONNECT or ZINC_OPT_NEXT_CONNECTION. */
+ZINC_EXPORT int zinc_option_takes_effect(const zinc_option_t *o);
+/* ZINC_OPT_STABLE, _DEPRECATED, _DRAFT or _ZINC. */
+ZINC_EXPORT int zinc_option_status(const zinc_option_t *o);
+/* false while zinc does not implement the option's behaviour yet: setting or
+ * getting it then fails with ENOTSUP (it is never silently ignored). */
+ZINC_EXPORT bool zinc_option_implemented(const zinc_option_t *o);
+/* One line of documentation. */
+ZINC_EXPORT const char *zinc_option_doc(const zinc_option_t *o);
+/* Up to 3 option names nearest to a misspelled name (edit distance), written
+ * to buf comma-separated ("sndhwm, rcvhwm"), NUL-terminated, truncated to cap.
+ * Returns how many names were written (0 when nothing is near), or -1 and
+ * EINVAL when name or buf is NULL or cap is 0. */
+ZINC_EXPORT int zinc_option_suggest(const char *name, char *buf, size_t cap);
+
+/* A sentence about the last failure of a zinc call on this thread, such as
+ * "unknown option 'sndhmw' (did you mean sndhwm?)" or "linger: value 'abc' is
+ * not an integer"; "" if none. Like errno it is only meaningful right after a
+ * call failed; it stays valid until the thread's next failing zinc call. */
+ZINC_EXPORT const char *zinc_last_error_detail(void);
+
 /* ---- frames ----------------------------------------------------------- */
 typedef struct zinc_frame zinc_frame_t;
 typedef void(zinc_free_fn)(void *data, void *hint);
