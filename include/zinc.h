@@ -188,6 +188,52 @@ ZINC_EXPORT int zinc_option_suggest(const char *name, char *buf, size_t cap);
  * call failed; it stays valid until the thread's next failing zinc call. */
 ZINC_EXPORT const char *zinc_last_error_detail(void);
 
+/* ---- context and sockets ---------------------------------------------- */
+typedef struct zinc_ctx zinc_ctx_t;
+typedef struct zinc_socket zinc_socket_t;
+
+/* A new context. Its I/O threads start with the first tcp/ipc endpoint. */
+ZINC_EXPORT zinc_ctx_t *zinc_ctx_new(void);
+/* Ends the context: calls blocked in other threads on its sockets return
+ * ETERM (so do later ones); then waits until every socket is closed and every
+ * lingering connection is done (bounded by each socket's linger), stops the
+ * I/O threads and frees the context. 0, or -1 (EFAULT for NULL). */
+ZINC_EXPORT int zinc_ctx_term(zinc_ctx_t *ctx);
+/* A context option ("io_threads", "max_sockets", "ipv6", "blocky",
+ * "max_msgsz", "thread_name_prefix"), or else a default for every socket
+ * made afterwards ("linger" = "0"), applied in the order set and skipped for
+ * sockets it does not apply to. A malformed value is refused here (EINVAL). */
+ZINC_EXPORT int zinc_ctx_set(zinc_ctx_t *ctx, const char *name, const char *value);
+/* *len: buf's capacity in, the text's length out. */
+ZINC_EXPORT int zinc_ctx_get(zinc_ctx_t *ctx, const char *name, char *buf, size_t *len);
+/* Removes a socket option default (ENOENT when none is set). */
+ZINC_EXPORT int zinc_ctx_unset(zinc_ctx_t *ctx, const char *name);
+
+/* A socket of a type above (EINVAL for a type zinc does not build, ETERM
+ * after zinc_ctx_term began, EMFILE past max_sockets). A socket is used by
+ * one thread at a time: a second thread inside it gets EBUSY. */
+ZINC_EXPORT zinc_socket_t *zinc_socket_new(zinc_ctx_t *ctx, int type);
+/* Closes the socket now; messages already sent still leave in the
+ * background for up to `linger` ms (zinc_ctx_term waits for them). */
+ZINC_EXPORT int zinc_socket_close(zinc_socket_t *s);
+/* Endpoints: "tcp://host:port" ("*" host, port 0 or "*" for an ephemeral
+ * one: read it back with the last_endpoint option), "ipc:///path",
+ * "ipc://@abstract", "inproc://name". */
+ZINC_EXPORT int zinc_bind(zinc_socket_t *s, const char *endpoint);
+ZINC_EXPORT int zinc_connect(zinc_socket_t *s, const char *endpoint);
+ZINC_EXPORT int zinc_unbind(zinc_socket_t *s, const char *endpoint);
+ZINC_EXPORT int zinc_disconnect(zinc_socket_t *s, const char *endpoint);
+
+/* Socket options by name (any case, "ZMQ_" prefix allowed, aliases such as
+ * "identity"): see docs/options.md. Text form: integers, booleans as
+ * 1/0/true/false, bytes as given. zinc_get: *len capacity in, length out. */
+ZINC_EXPORT int zinc_set(zinc_socket_t *s, const char *name, const char *value);
+ZINC_EXPORT int zinc_get(zinc_socket_t *s, const char *name, char *buf, size_t *len);
+ZINC_EXPORT int zinc_set_int(zinc_socket_t *s, const char *name, int64_t value);
+ZINC_EXPORT int zinc_get_int(zinc_socket_t *s, const char *name, int64_t *value);
+ZINC_EXPORT int zinc_set_bytes(zinc_socket_t *s, const char *name, const void *data, size_t len);
+ZINC_EXPORT int zinc_get_bytes(zinc_socket_t *s, const char *name, void *buf, size_t *len);
+
 /* ---- frames ----------------------------------------------------------- */
 typedef struct zinc_frame zinc_frame_t;
 typedef void(zinc_free_fn)(void *data, void *hint);
@@ -218,6 +264,21 @@ ZINC_EXPORT bool zinc_frame_more(const zinc_frame_t *f);
  * "Identity", "User-Id", "Peer-Address", X- properties), names compared
  * without case. NULL (ENOENT) when absent. The string lives as long as f. */
 ZINC_EXPORT const char *zinc_frame_meta(const zinc_frame_t *f, const char *property);
+
+/* ---- send and receive (flags: ZINC_MORE, ZINC_DONTWAIT) -------------- */
+/* Sends a copy of len octets; returns len, or -1 (EAGAIN when it would block
+ * with DONTWAIT or past sndtimeo, EFSM, EHOSTUNREACH, ETERM, ...). */
+ZINC_EXPORT int zinc_send(zinc_socket_t *s, const void *data, size_t len, int flags);
+/* Receives one frame into buf (truncated to cap); returns the frame's full
+ * size, or -1 (EAGAIN, EFSM, ETERM, ...). The rcvmore option tells whether
+ * more frames of the message follow. */
+ZINC_EXPORT int zinc_recv(zinc_socket_t *s, void *buf, size_t cap, int flags);
+/* Sends f; on success zinc takes the caller's reference. On failure the
+ * caller still owns f. */
+ZINC_EXPORT int zinc_send_frame(zinc_socket_t *s, zinc_frame_t *f, int flags);
+/* The next frame (the caller owns it; zinc_frame_more tells whether more
+ * follow), or NULL with errno. */
+ZINC_EXPORT zinc_frame_t *zinc_recv_frame(zinc_socket_t *s, int flags);
 
 /* ---- trackers --------------------------------------------------------
  * A tracker finishes when every frame it tracks has been released by zinc
