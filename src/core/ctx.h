@@ -31,7 +31,7 @@ void zi_ctx_socket_remove(zinc_ctx_t *ctx, zinc_socket_t *s);
  * queues the connection until the name is bound. unbind removes the name. */
 int zi_ctx_inproc_bind(zinc_ctx_t *ctx, const char *name, zinc_socket_t *s);
 int zi_ctx_inproc_unbind(zinc_ctx_t *ctx, const char *name, zinc_socket_t *s);
-int zi_ctx_inproc_connect(zinc_ctx_t *ctx, const char *name, zinc_socket_t *s);
+int zi_ctx_inproc_connect(zinc_ctx_t *ctx, const char *name, zinc_socket_t *s, zi_pipe_t **mine);
 /* Drops every inproc binding and pending connect of s (on close). */
 void zi_ctx_inproc_forget(zinc_ctx_t *ctx, zinc_socket_t *s);
 

@@ -205,19 +205,6 @@ const zi_option_t *zi_option_find_in(const zi_option_t *table, size_t n, const c
 
 /* ---- socket types ----------------------------------------------------- */
 
-static const char *const options_socktype_names[ZI_SOCKTYPE_MAX + 1] = {
-    "PAIR",  "PUB",  "SUB",    "REQ",     "REP",    "DEALER", "ROUTER",
-    "PULL",  "PUSH", "XPUB",   "XSUB",    "STREAM", "SERVER", "CLIENT",
-    "RADIO", "DISH", "GATHER", "SCATTER", "DGRAM",  "PEER",   "CHANNEL",
-};
-
-const char *zi_socktype_name(int socktype)
-{
-    if (socktype < 0 || socktype > ZI_SOCKTYPE_MAX)
-        return "?";
-    return options_socktype_names[socktype];
-}
-
 static void options_append(char *buf, size_t cap, size_t *used, const char *s)
 {
     size_t n = strlen(s);
@@ -254,7 +241,7 @@ char *zi_option_types_text(uint32_t types, char *buf, size_t cap)
             continue;
         if (!first)
             options_append(buf, cap, &used, ", ");
-        options_append(buf, cap, &used, options_socktype_names[t]);
+        options_append(buf, cap, &used, zi_socktype_name(t));
         first = false;
     }
     return buf;

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "zinc.h"
+#include "zmtp/socktype.h"
 
 /* Row indices, in table order: libzmq's stable and deprecated options by id,
  * then the draft ones by id, then zinc's own. */
@@ -146,7 +147,6 @@ typedef enum {
 /* Socket-type bit masks (bit n: libzmq socket type n). */
 #define ZI_ST(t) (UINT32_C(1) << (t))
 #define ZI_ST_ALL ((UINT32_C(1) << 21) - 1) /* PAIR (0) .. CHANNEL (20) */
-#define ZI_SOCKTYPE_MAX 20
 
 /* Row flags. */
 #define ZI_OPTF_LIVE 0x01     /* read-only value the socket knows (events, fd...) */
@@ -231,8 +231,6 @@ int64_t zi_option_default_int(const zi_option_t *opt, int socktype);
  * truncated): "all", "all but STREAM", "ROUTER, STREAM" or "none". Returns buf. */
 char *zi_option_types_text(uint32_t types, char *buf, size_t cap);
 
-/* Upper-case socket type name ("DEALER"), or "?". */
-const char *zi_socktype_name(int socktype);
 
 /* Value validation, separate from applying the value: checks type, range
  * and the row's extra rule only, not access, socket type or implemented

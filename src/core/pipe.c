@@ -132,6 +132,7 @@ zi_err zi_pipe_pair_new(zi_pipe_t *ends[2], const int hwm[2], const zi_pipe_sink
         p->out = &pair->dir[i];
         p->in = &pair->dir[1 - i];
         p->data = NULL;
+        p->owner = NULL;
         p->closing = false;
         atomic_init(&p->closed, false);
         atomic_init(&p->busy, 0);

@@ -514,7 +514,7 @@ int zinc_connect(zinc_socket_t *s, const char *endpoint)
     int rc;
     zi_pipe_t *mine = NULL;
     if (ep.transport == ZI_TRANSPORT_INPROC)
-        rc = zi_ctx_inproc_connect(s->ctx, ep.address, s);
+        rc = zi_ctx_inproc_connect(s->ctx, ep.address, s, &mine);
     else
         rc = zi_session_connect(s, &ep, &rec->io, &mine);
     if (rc != 0) {

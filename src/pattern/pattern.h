@@ -19,7 +19,7 @@
 #include "core/pipe.h"
 #include "util/props.h"
 
-typedef struct zi_sock zi_sock_t;
+typedef struct zinc_socket zi_sock_t;
 
 typedef struct {
     int type;
