@@ -412,11 +412,11 @@ int64_t zmtp_engine_tick(zmtp_engine_t *e, int64_t now_ms)
             return NEVER;
         }
         e->next_ping = now_ms + e->cfg.heartbeat_ivl;
-        if (e->ping_timeout_at == NEVER) {
-            int timeout =
-                e->cfg.heartbeat_timeout >= 0 ? e->cfg.heartbeat_timeout : e->cfg.heartbeat_ivl;
+        /* As libzmq: a timeout of 0 arms no timer (-1 means the interval). */
+        int timeout =
+            e->cfg.heartbeat_timeout >= 0 ? e->cfg.heartbeat_timeout : e->cfg.heartbeat_ivl;
+        if (e->ping_timeout_at == NEVER && timeout > 0)
             e->ping_timeout_at = now_ms + timeout;
-        }
     }
     return engine_min(engine_min(e->handshake_deadline, e->next_ping),
                       engine_min(e->ping_timeout_at, e->ttl_deadline));

@@ -37,7 +37,7 @@ typedef struct {
     int64_t maxmsgsize;               /* -1: no limit */
     int heartbeat_ivl;                /* ms; 0: no PINGs */
     int heartbeat_ttl;                /* ms, sent to the peer in deciseconds */
-    int heartbeat_timeout;            /* ms; -1: same as heartbeat_ivl */
+    int heartbeat_timeout;            /* ms; -1: same as heartbeat_ivl; 0: none */
     int handshake_ivl;                /* ms; 0: no limit */
     size_t out_batch_size;            /* frames up to this size are copied into the batch */
 } zmtp_config_t;

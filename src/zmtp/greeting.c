@@ -36,7 +36,9 @@ static zi_err greeting_check_prefix(const zmtp_greeting_parser_t *p, zmtp_greeti
             out->version = ZMTP_V10;
             return ZI_EVERSION;
         }
-        if (b[10] == 1 || b[10] == 2) {
+        /* Major 1 is ZMTP 2.0 (its revision octet); any other major above 0
+         * is 3.x, as libzmq decides (ZMTP-NOTES.md "Version choice"). */
+        if (b[10] == 1) {
             out->version = ZMTP_V20;
             return ZI_EVERSION;
         }
