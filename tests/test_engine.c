@@ -473,7 +473,7 @@ static void test_engine_send_before_ready_is_refused_and_releases_the_frame(void
     freed_t fr = {0};
     zt_peer_t p;
     zt_peer_init_type(&p, ZINC_DEALER);
-    zinc_frame_t *f = zinc_frame_new_zerocopy(data, sizeof data, count_free, &fr);
+    zinc_frame_t *f = zinc_frame_new_zerocopy(data, sizeof data, count_free, &fr, false);
     assert_int_equal(zmtp_engine_send(p.eng, f, false), ZI_EINVAL);
     assert_int_equal(fr.calls, 1);
     assert_int_equal(zmtp_engine_out_pending(p.eng), 64);
@@ -486,7 +486,7 @@ static const size_t pw_sizes[PW_NFRAMES] = {0, 5, 255, 256, 8192, 8193, 100000, 
 
 static void pw_send(zmtp_engine_t *e, size_t i, uint8_t **data, freed_t *fr)
 {
-    zinc_frame_t *f = zinc_frame_new_zerocopy(data[i], pw_sizes[i], count_free, fr);
+    zinc_frame_t *f = zinc_frame_new_zerocopy(data[i], pw_sizes[i], count_free, fr, false);
     assert_int_equal(zmtp_engine_send(e, f, i % 3 != 2), ZI_OK);
 }
 
@@ -577,14 +577,15 @@ static void test_engine_frames_above_out_batch_size_go_out_zero_copy(void **stat
     zt_discard_output(p.eng);
 
     /* up to out_batch_size: copied, released at once */
-    assert_int_equal(zmtp_engine_send(p.eng,
-                                      zinc_frame_new_zerocopy(small, sizeof small, count_free, &fs),
-                                      true),
-                     ZI_OK);
+    assert_int_equal(
+        zmtp_engine_send(
+            p.eng, zinc_frame_new_zerocopy(small, sizeof small, count_free, &fs, false), true),
+        ZI_OK);
     assert_int_equal(fs.calls, 1);
     /* above: the iovec points at the frame's own data */
     assert_int_equal(
-        zmtp_engine_send(p.eng, zinc_frame_new_zerocopy(big, sizeof big, count_free, &fb), false),
+        zmtp_engine_send(p.eng, zinc_frame_new_zerocopy(big, sizeof big, count_free, &fb, false),
+                         false),
         ZI_OK);
     assert_int_equal(fb.calls, 0);
     struct iovec iov[8];
@@ -602,7 +603,8 @@ static void test_engine_frames_above_out_batch_size_go_out_zero_copy(void **stat
     assert_int_equal(fb.calls, 1);
     /* unwritten at free time: released by the engine, once */
     assert_int_equal(
-        zmtp_engine_send(p.eng, zinc_frame_new_zerocopy(big, sizeof big, count_free, &fb), false),
+        zmtp_engine_send(p.eng, zinc_frame_new_zerocopy(big, sizeof big, count_free, &fb, false),
+                         false),
         ZI_OK);
     zt_peer_fini(&p);
     assert_int_equal(fb.calls, 2);
@@ -633,8 +635,9 @@ static void test_engine_calls_on_error_at_most_once_and_then_stays_silent(void *
     /* sending is refused and the frame released */
     freed_t fr = {0};
     static uint8_t d[4];
-    assert_int_equal(zmtp_engine_send(p.eng, zinc_frame_new_zerocopy(d, 4, count_free, &fr), false),
-                     ZI_EINVAL);
+    assert_int_equal(
+        zmtp_engine_send(p.eng, zinc_frame_new_zerocopy(d, 4, count_free, &fr, false), false),
+        ZI_EINVAL);
     assert_int_equal(fr.calls, 1);
     assert_int_equal(zmtp_engine_send_subscribe(p.eng, true, d, 4), ZI_EINVAL);
     assert_int_equal(p.errors, 1);

@@ -100,7 +100,7 @@ static void test_outq_big_frame_is_an_iovec_pointing_at_its_data(void **state)
     (void)state;
     static uint8_t data[100000];
     freed_t fr = {0, NULL};
-    zinc_frame_t *f = zinc_frame_new_zerocopy(data, sizeof data, count_free, &fr);
+    zinc_frame_t *f = zinc_frame_new_zerocopy(data, sizeof data, count_free, &fr, false);
     assert_non_null(f);
     zmtp_outq_t q;
     zmtp_outq_init(&q);
@@ -147,8 +147,8 @@ static void test_outq_empty_frame_is_released_at_once_and_adds_nothing(void **st
     static uint8_t data[1];
     zmtp_outq_t q;
     zmtp_outq_init(&q);
-    assert_int_equal(zmtp_outq_put_frame(&q, zinc_frame_new_zerocopy(data, 0, count_free, &fr)),
-                     ZI_OK);
+    assert_int_equal(
+        zmtp_outq_put_frame(&q, zinc_frame_new_zerocopy(data, 0, count_free, &fr, false)), ZI_OK);
     assert_int_equal(fr.calls, 1);
     struct iovec iov[2];
     assert_int_equal(zmtp_outq_iov(&q, iov, 2), 0);
@@ -173,14 +173,16 @@ static size_t pw_build(zmtp_outq_t *q, uint8_t *ref, freed_t fr[2], uint8_t *d1,
     memcpy(ref + len, zt_greeting_null_31, 64);
     len += 64;
     assert_int_equal(
-        zmtp_outq_put_frame(q, zinc_frame_new_zerocopy(d1, PW_FRAME1, count_free, &fr[0])), ZI_OK);
+        zmtp_outq_put_frame(q, zinc_frame_new_zerocopy(d1, PW_FRAME1, count_free, &fr[0], false)),
+        ZI_OK);
     memcpy(ref + len, d1, PW_FRAME1);
     len += PW_FRAME1;
     assert_int_equal(zmtp_outq_put(q, zt_ready_dealer, sizeof zt_ready_dealer), ZI_OK);
     memcpy(ref + len, zt_ready_dealer, sizeof zt_ready_dealer);
     len += sizeof zt_ready_dealer;
     assert_int_equal(
-        zmtp_outq_put_frame(q, zinc_frame_new_zerocopy(d2, PW_FRAME2, count_free, &fr[1])), ZI_OK);
+        zmtp_outq_put_frame(q, zinc_frame_new_zerocopy(d2, PW_FRAME2, count_free, &fr[1], false)),
+        ZI_OK);
     memcpy(ref + len, d2, PW_FRAME2);
     len += PW_FRAME2;
     assert_int_equal(zmtp_outq_put(q, zt_frame_hello_more, 7), ZI_OK);
@@ -262,7 +264,7 @@ static void test_outq_a_frame_queued_twice_keeps_its_data_until_both_are_written
     (void)state;
     static uint8_t data[500];
     freed_t fr = {0, NULL};
-    zinc_frame_t *f = zinc_frame_new_zerocopy(data, sizeof data, count_free, &fr);
+    zinc_frame_t *f = zinc_frame_new_zerocopy(data, sizeof data, count_free, &fr, false);
     zmtp_outq_t q;
     zmtp_outq_init(&q);
     assert_int_equal(zmtp_outq_put_frame(&q, zinc_frame_ref(f)), ZI_OK);
@@ -321,7 +323,8 @@ static void test_outq_compaction_keeps_the_byte_stream_identical(void **state)
             memcpy(ref + put, d, n);
             put += n;
             assert_int_equal(
-                zmtp_outq_put_frame(&q, zinc_frame_new_zerocopy(d, n, free_and_count, &fr)), ZI_OK);
+                zmtp_outq_put_frame(&q, zinc_frame_new_zerocopy(d, n, free_and_count, &fr, false)),
+                ZI_OK);
             frames++;
         } else {
             /* a write of a random size; phases of slow writes (the queue

@@ -138,7 +138,7 @@ static int ctx_start_io(zinc_ctx_t *ctx)
         return -1;
     }
     for (int i = 0; i < n; i++) {
-        char name[32];
+        char name[64];
         const char *prefix = ctx->opts.thread_name_prefix;
         snprintf(name, sizeof name, "%s%szinc-io/%d", prefix, prefix[0] ? "/" : "", i);
         ctx->io[i] = zi_reactor_new();
@@ -196,8 +196,8 @@ int zi_ctx_socket_add(zinc_ctx_t *ctx, zinc_socket_t *s, zi_optset_t *os)
         errno = ZINC_ETERM;
     else if ((int64_t)ctx->nsocks >= zi_ctxopts_int(&ctx->opts, ZI_CTXOPT_MAX_SOCKETS))
         zi_fail(EMFILE, "max_sockets reached");
-    else if (ctx_grow((void **)&ctx->socks, &ctx->cap_socks, ctx->nsocks + 1,
-                      sizeof *ctx->socks) == 0) {
+    else if (ctx_grow((void **)&ctx->socks, &ctx->cap_socks, ctx->nsocks + 1, sizeof *ctx->socks) ==
+             0) {
         zi_ctxopts_seed(&ctx->opts, os);
         rc = zi_ctx_defaults_apply(&ctx->defaults, os);
         if (rc == 0)
@@ -254,8 +254,8 @@ int zi_ctx_inproc_bind(zinc_ctx_t *ctx, const char *name, zinc_socket_t *s)
     int rc = -1;
     if (ctx_find_bind(ctx, name))
         zi_fail(EADDRINUSE, "inproc://%s is already bound", name);
-    else if (ctx_grow((void **)&ctx->binds, &ctx->cap_binds, ctx->nbinds + 1,
-                      sizeof *ctx->binds) == 0) {
+    else if (ctx_grow((void **)&ctx->binds, &ctx->cap_binds, ctx->nbinds + 1, sizeof *ctx->binds) ==
+             0) {
         ctx->binds[ctx->nbinds++] =
             (inproc_bind_t){copy, s, meta, (int)zi_optset_int(os, ZI_OPT_SNDHWM),
                             (int)zi_optset_int(os, ZI_OPT_RCVHWM)};
@@ -301,8 +301,7 @@ int zi_ctx_inproc_unbind(zinc_ctx_t *ctx, const char *name, zinc_socket_t *s)
     return rc;
 }
 
-int zi_ctx_inproc_connect(zinc_ctx_t *ctx, const char *name, zinc_socket_t *s,
-                          zi_pipe_t **mine)
+int zi_ctx_inproc_connect(zinc_ctx_t *ctx, const char *name, zinc_socket_t *s, zi_pipe_t **mine)
 {
     const zi_optset_t *os = zi_sock_opts(s);
     int sndhwm = (int)zi_optset_int(os, ZI_OPT_SNDHWM);

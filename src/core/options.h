@@ -231,7 +231,6 @@ int64_t zi_option_default_int(const zi_option_t *opt, int socktype);
  * truncated): "all", "all but STREAM", "ROUTER, STREAM" or "none". Returns buf. */
 char *zi_option_types_text(uint32_t types, char *buf, size_t cap);
 
-
 /* Value validation, separate from applying the value: checks type, range
  * and the row's extra rule only, not access, socket type or implemented
  * (so that a context default can be validated when it is set).

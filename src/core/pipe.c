@@ -52,7 +52,7 @@ struct zi_pipe {
     pipe_dir_t *out; /* this end writes */
     pipe_dir_t *in;  /* this end reads */
     void *data;
-    void *owner; /* the owning object's per-end pointer (zi_pipe_set_owner) */
+    void *owner;  /* the owning object's per-end pointer (zi_pipe_set_owner) */
     bool closing; /* owner's copy of `closed` */
     alignas(PIPE_LINE) atomic_bool closed;
     atomic_uint busy;

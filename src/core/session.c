@@ -3,6 +3,7 @@
  * socket's thread and only post work. */
 #include <errno.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
@@ -16,9 +17,9 @@
 #include "util/clock.h"
 #include "zmtp/engine.h"
 
-#define SESSION_RBUF (64 * 1024)     /* read chunk */
-#define SESSION_DIRECT_MIN 65536     /* read big bodies straight into the frame */
-#define SESSION_OUT_HIGH (1u << 20)  /* stop pulling from the pipe above this */
+#define SESSION_RBUF (64 * 1024)    /* read chunk */
+#define SESSION_DIRECT_MIN 65536    /* read big bodies straight into the frame */
+#define SESSION_OUT_HIGH (1u << 20) /* stop pulling from the pipe above this */
 #define SESSION_READS_PER_EVENT 16
 
 /* What a session needs from the socket's options, copied when the bind or
@@ -53,10 +54,10 @@ struct zi_session {
     bool protocol_err; /* ... that should stop redialling */
     zi_pipe_t *pipe;   /* our end */
     zi_pipe_sink_t sink;
-    bool pipe_term;    /* the socket closed its end: linger */
-    bool mid_message;  /* frames of an unfinished message were written */
+    bool pipe_term;   /* the socket closed its end: linger */
+    bool mid_message; /* frames of an unfinished message were written */
     bool unflushed;
-    bool in_blocked;   /* the pipe to the socket is full */
+    bool in_blocked; /* the pipe to the socket is full */
     uint8_t *rbuf;
     size_t rpos, rlen; /* input not consumed yet */
     uint64_t tick_timer;
@@ -82,10 +83,14 @@ static void session_disconnect(zi_session_t *ss);
 static void session_flush_out(zi_session_t *ss);
 static void session_pull(zi_session_t *ss);
 static void session_dial(void *arg);
+static void session_start_engine(zi_session_t *ss);
 
 /* ---- configuration ------------------------------------------------------ */
 
-static int64_t opt(const zi_optset_t *os, zi_opt_index i) { return zi_optset_int(os, i); }
+static int64_t opt(const zi_optset_t *os, zi_opt_index i)
+{
+    return zi_optset_int(os, i);
+}
 
 static void sess_cfg_from(sess_cfg_t *c, zinc_socket_t *s, const zi_endpoint_t *ep)
 {
@@ -170,7 +175,10 @@ static void session_post(zi_session_t *ss, session_fn *fn)
 
 /* ---- pipe notifications (called on the socket's thread) ----------------- */
 
-static void session_on_readable(zi_session_t *ss) { session_pull(ss); }
+static void session_on_readable(zi_session_t *ss)
+{
+    session_pull(ss);
+}
 
 static void session_on_writable(zi_session_t *ss);
 static void session_on_pipe_term(zi_session_t *ss);
@@ -212,8 +220,8 @@ static void session_schedule_tick(zi_session_t *ss)
     ss->tick_timer = 0;
     ss->tick_at = next;
     if (next != INT64_MAX)
-        ss->tick_timer = zi_reactor_timer_add(ss->r, next > now ? next - now : 0,
-                                              session_tick_fire, ss);
+        ss->tick_timer =
+            zi_reactor_timer_add(ss->r, next > now ? next - now : 0, session_tick_fire, ss);
 }
 
 static void session_tick_fire(void *arg)
@@ -445,8 +453,7 @@ static void session_out(void *arg)
             session_disconnect(ss);
             return;
         }
-        extern void zi_session_start_engine(zi_session_t * ss);
-        zi_session_start_engine(ss);
+        session_start_engine(ss);
         return;
     }
     if (ss->state != SS_ACTIVE)
@@ -471,7 +478,7 @@ static void session_err(void *arg)
 static const zi_reactor_fd_ops_t session_fd_ops = {session_in, session_out, session_err};
 
 /* The fd is connected: start the handshake. */
-void zi_session_start_engine(zi_session_t *ss)
+static void session_start_engine(zi_session_t *ss)
 {
     static const zmtp_callbacks_t cbs = {session_on_ready, session_on_frame, NULL,
                                          session_on_error};
@@ -549,7 +556,7 @@ static void session_dial(void *arg)
     }
     ss->fd = fd;
     if (!pending) {
-        zi_session_start_engine(ss);
+        session_start_engine(ss);
         return;
     }
     ss->state = SS_CONNECTING;
@@ -716,7 +723,10 @@ static zi_session_t *session_new(zinc_socket_t *s, const sess_cfg_t *cfg, zi_rea
     return ss;
 }
 
-static void session_start_dial(zi_session_t *ss) { session_dial(ss); }
+static void session_start_dial(zi_session_t *ss)
+{
+    session_dial(ss);
+}
 
 int zi_session_connect(zinc_socket_t *s, const zi_endpoint_t *ep, void **io, zi_pipe_t **mine)
 {
@@ -730,8 +740,7 @@ int zi_session_connect(zinc_socket_t *s, const zi_endpoint_t *ep, void **io, zi_
     }
     sess_cfg_from(cfg, s, ep);
     size_t crid_len;
-    const uint8_t *crid =
-        zi_optset_bytes(zi_sock_opts(s), ZI_OPT_CONNECT_ROUTING_ID, &crid_len);
+    const uint8_t *crid = zi_optset_bytes(zi_sock_opts(s), ZI_OPT_CONNECT_ROUTING_ID, &crid_len);
     zi_session_t *ss = session_new(s, cfg, r);
     free(cfg);
     if (!ss)
@@ -781,7 +790,10 @@ static void listener_unref(zi_listener_t *l)
         free(l);
 }
 
-static void session_start_accepted(zi_session_t *ss) { zi_session_start_engine(ss); }
+static void session_start_accepted(zi_session_t *ss)
+{
+    session_start_engine(ss);
+}
 
 static void listener_in(void *arg)
 {

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,7 +23,7 @@
 #include "zmtp/socktype.h"
 
 typedef struct {
-    char uri[ZI_ENDPOINT_MAX + 1]; /* as the application gave it */
+    char uri[ZI_ENDPOINT_MAX + 1];   /* as the application gave it */
     char resolved[ZI_ADDR_TEXT_MAX]; /* last_endpoint of a bind */
     bool bind;
     zi_transport_t transport;
@@ -105,11 +106,26 @@ static void sock_sink_terminated(void *ctx, zi_pipe_t *p)
     zi_sock_post(ctx, ZI_SCMD_PIPE_TERM, p);
 }
 
-const zi_pipe_sink_t *zi_sock_pipe_sink(zinc_socket_t *s) { return &s->sink; }
-bool zi_sock_closed(const zinc_socket_t *s) { return atomic_load(&s->closed); }
-const zi_optset_t *zi_sock_opts(const zinc_socket_t *s) { return &s->opts; }
-int zi_sock_type(const zinc_socket_t *s) { return s->type; }
-zinc_ctx_t *zi_sock_ctx(const zinc_socket_t *s) { return s->ctx; }
+const zi_pipe_sink_t *zi_sock_pipe_sink(zinc_socket_t *s)
+{
+    return &s->sink;
+}
+bool zi_sock_closed(const zinc_socket_t *s)
+{
+    return atomic_load(&s->closed);
+}
+const zi_optset_t *zi_sock_opts(const zinc_socket_t *s)
+{
+    return &s->opts;
+}
+int zi_sock_type(const zinc_socket_t *s)
+{
+    return s->type;
+}
+zinc_ctx_t *zi_sock_ctx(const zinc_socket_t *s)
+{
+    return s->ctx;
+}
 
 void zi_sock_terminate(zinc_socket_t *s)
 {
@@ -217,8 +233,7 @@ static void sock_detach(zinc_socket_t *s, zi_pipe_t *p)
     zi_pipe_close(p);
     zi_props_unref(zi_pipe_owner(p));
     zi_pipe_set_owner(p, NULL);
-    if (sock_grow((void **)&s->zombies, &s->cap_zombies, s->nzombies + 1, sizeof *s->zombies) ==
-        0)
+    if (sock_grow((void **)&s->zombies, &s->cap_zombies, s->nzombies + 1, sizeof *s->zombies) == 0)
         s->zombies[s->nzombies++] = p;
     else
         zi_pipe_free(p); /* no mailbox command can name it: it was closed */
@@ -289,7 +304,10 @@ static int sock_enter(zinc_socket_t *s)
     return 0;
 }
 
-static void sock_leave(zinc_socket_t *s) { atomic_store(&s->busy, 0); }
+static void sock_leave(zinc_socket_t *s)
+{
+    atomic_store(&s->busy, 0);
+}
 
 static int sock_fail(zinc_socket_t *s, int err)
 {
@@ -540,8 +558,8 @@ static int sock_remove_endpoint(zinc_socket_t *s, const char *endpoint, bool bin
     bool found = false;
     for (size_t i = 0; i < s->neps;) {
         sock_endpoint_t *ep = &s->eps[i];
-        if (ep->bind == bind && (strcmp(ep->uri, endpoint) == 0 ||
-                                 (bind && strcmp(ep->resolved, endpoint) == 0))) {
+        if (ep->bind == bind &&
+            (strcmp(ep->uri, endpoint) == 0 || (bind && strcmp(ep->resolved, endpoint) == 0))) {
             found = true;
             if (ep->transport == ZI_TRANSPORT_INPROC && bind) {
                 zi_endpoint_t parsed;

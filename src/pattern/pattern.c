@@ -1,0 +1,21 @@
+/* The one table through which core reaches the patterns. A pattern that
+ * lands adds its line here. */
+#include <stddef.h>
+
+#include "pattern/pattern.h"
+#include "zinc.h"
+
+extern const zi_pattern_ops_t zi_pattern_pair, zi_pattern_push, zi_pattern_pull, zi_pattern_dealer;
+
+const zi_pattern_ops_t *zi_pattern_lookup(int type)
+{
+    static const zi_pattern_ops_t *const table[] = {
+        [ZINC_PAIR] = &zi_pattern_pair,
+        [ZINC_DEALER] = &zi_pattern_dealer,
+        [ZINC_PULL] = &zi_pattern_pull,
+        [ZINC_PUSH] = &zi_pattern_push,
+    };
+    if (type < 0 || (size_t)type >= sizeof table / sizeof table[0])
+        return NULL;
+    return table[type];
+}
