@@ -17,6 +17,11 @@ stdout. STEPs run in order:
             envelope, so it goes back to the sender)
   sleep:MS  do nothing for MS milliseconds (libzmq keeps heartbeating)
 
+With --wait-close the peer, after its steps, waits for the other side to
+close the connection before it closes its own socket. A side that sent last
+must do so: closing a TCP socket that still holds unread input (heartbeats)
+sends a reset, and the reset discards whatever is still unsent.
+
 The standard set has 10 messages: single frames of 0, 1, 255, 256 and 1 MiB
 octets, then the same sizes as 3-frame messages. Frame f of message m holds
 ((i % 251) * 131 + (m * 7 + f * 3 + 1)) % 251 at offset i; the C test computes
@@ -32,6 +37,7 @@ import sys
 import time
 
 import zmq
+from zmq.utils.monitor import recv_monitor_message
 
 SIZES = [0, 1, 255, 256, 1 << 20]
 MULTI_FRAMES = 3
@@ -95,6 +101,10 @@ class Peer:
             s.setsockopt(zmq.ROUTING_ID, args.routing_id.encode())
         if self.kind == "ROUTER":
             s.setsockopt(zmq.ROUTER_MANDATORY, 1)
+        self.monitor = None
+        if args.wait_close:
+            self.monitor = s.get_monitor_socket(zmq.EVENT_DISCONNECTED)
+            self.monitor.setsockopt(zmq.RCVTIMEO, args.io_timeout)
         if args.bind:
             s.bind(args.bind)
             print(s.getsockopt(zmq.LAST_ENDPOINT).decode(), flush=True)
@@ -102,6 +112,9 @@ class Peer:
             s.connect(args.connect)
 
     def close(self):
+        if self.monitor is not None:
+            self.sock.disable_monitor()
+            self.monitor.close(linger=0)
         self.sock.close()
         self.ctx.term()
 
@@ -192,6 +205,11 @@ class Peer:
                 time.sleep(int(arg) / 1000.0)
             else:
                 raise PeerError("unknown step %r" % step)
+        if self.monitor is not None:
+            try:
+                recv_monitor_message(self.monitor)
+            except zmq.Again:
+                raise PeerError("timed out waiting for the other side to close")
 
 
 def parse_args(argv):
@@ -208,6 +226,8 @@ def parse_args(argv):
     p.add_argument("--hb-ttl", type=int, default=1000, help="ZMQ_HEARTBEAT_TTL (ms)")
     p.add_argument("--hb-timeout", type=int, default=300, help="ZMQ_HEARTBEAT_TIMEOUT (ms)")
     p.add_argument("--io-timeout", type=int, default=10000, help="RCVTIMEO/SNDTIMEO (ms)")
+    p.add_argument("--wait-close", action="store_true",
+                   help="after the steps, wait for the other side to disconnect")
     p.add_argument("--timeout", type=float, default=30.0, help="overall limit (s)")
     p.add_argument("steps", nargs="*")
     return p.parse_intermixed_args(argv)
