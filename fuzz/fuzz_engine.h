@@ -322,7 +322,7 @@ static zinc_frame_t *engine_new_frame(engine_fuzz_t *st, const uint8_t *fill, si
         data[i] = fill_len ? fill[i % fill_len] : (uint8_t)i;
     zinc_frame_t *f;
     if (zc) {
-        f = zinc_frame_new_zerocopy(data, size, engine_zc_free, st);
+        f = zinc_frame_new_zerocopy(data, size, engine_zc_free, st, false);
         if (!f) {
             free(data);
             return NULL;
