@@ -362,20 +362,31 @@ static void session_pull(zi_session_t *ss)
 {
     if (!ss->eng || !ss->ready || !ss->pipe || ss->failed)
         return;
-    while (zmtp_engine_out_pending(ss->eng) < SESSION_OUT_HIGH) {
-        zinc_frame_t *f = zi_pipe_read(ss->pipe);
-        if (!f)
-            break;
-        if (f->flags & ZI_FRAME_PEER) {
-            zinc_frame_unref(f);
-            continue;
+    /* Until the pipe is empty (it then tells us when it is not) or the
+     * output stays above the mark (the fd's `out` brings us back): stopping
+     * at the mark while the write took everything would strand the rest of
+     * the pipe, since it only signals a reader that found it empty. */
+    bool drained = false;
+    while (!drained && !ss->failed) {
+        while (zmtp_engine_out_pending(ss->eng) < SESSION_OUT_HIGH) {
+            zinc_frame_t *f = zi_pipe_read(ss->pipe);
+            if (!f) {
+                drained = true;
+                break;
+            }
+            if (f->flags & ZI_FRAME_PEER) {
+                zinc_frame_unref(f);
+                continue;
+            }
+            if (zmtp_engine_send(ss->eng, f, zi_frame_is_more(f)) != ZI_OK) {
+                ss->failed = true;
+                break;
+            }
         }
-        if (zmtp_engine_send(ss->eng, f, zi_frame_is_more(f)) != ZI_OK) {
-            ss->failed = true;
+        session_flush_out(ss);
+        if (ss->failed || zmtp_engine_out_pending(ss->eng) >= SESSION_OUT_HIGH)
             break;
-        }
     }
-    session_flush_out(ss);
     if (ss->failed)
         session_disconnect(ss);
     else
