@@ -269,10 +269,17 @@ int zi_ctx_inproc_bind(zinc_ctx_t *ctx, const char *name, zinc_socket_t *s)
                 i++;
                 continue;
             }
-            zi_pipe_set_hwm(pd->far_end,
-                            zi_pipe_hwm_sum((int)zi_optset_int(os, ZI_OPT_SNDHWM), pd->rcvhwm));
-            ctx_write_peer(pd->far_end, meta);
-            zi_sock_post(s, ZI_SCMD_ATTACH, pd->far_end);
+            if (zi_socktype_compatible(zi_sock_type(pd->s), zi_sock_type(s))) {
+                zi_pipe_set_hwm(pd->far_end,
+                                zi_pipe_hwm_sum((int)zi_optset_int(os, ZI_OPT_SNDHWM), pd->rcvhwm));
+                ctx_write_peer(pd->far_end, meta);
+                zi_sock_post(s, ZI_SCMD_ATTACH, pd->far_end);
+            } else {
+                /* As a connect made after the bind is refused: the
+                 * connecter's pipe ends, and its messages with it. */
+                zi_pipe_close(pd->far_end);
+                zi_pipe_free(pd->far_end);
+            }
             zi_sock_unref(pd->s);
             free(pd->name);
             ctx->pending[i] = ctx->pending[--ctx->npending];

@@ -2,6 +2,7 @@
  * thread" runs on the session's I/O thread; the zi_ entry points run on the
  * socket's thread and only post work. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -362,20 +363,31 @@ static void session_pull(zi_session_t *ss)
 {
     if (!ss->eng || !ss->ready || !ss->pipe || ss->failed)
         return;
-    while (zmtp_engine_out_pending(ss->eng) < SESSION_OUT_HIGH) {
-        zinc_frame_t *f = zi_pipe_read(ss->pipe);
-        if (!f)
-            break;
-        if (f->flags & ZI_FRAME_PEER) {
-            zinc_frame_unref(f);
-            continue;
+    /* Until the pipe is empty (it then tells us when it is not) or the
+     * output stays above the mark (the fd's `out` brings us back): stopping
+     * at the mark while the write took everything would strand the rest of
+     * the pipe, since it only signals a reader that found it empty. */
+    bool drained = false;
+    while (!drained && !ss->failed) {
+        while (zmtp_engine_out_pending(ss->eng) < SESSION_OUT_HIGH) {
+            zinc_frame_t *f = zi_pipe_read(ss->pipe);
+            if (!f) {
+                drained = true;
+                break;
+            }
+            if (f->flags & ZI_FRAME_PEER) {
+                zinc_frame_unref(f);
+                continue;
+            }
+            if (zmtp_engine_send(ss->eng, f, zi_frame_is_more(f)) != ZI_OK) {
+                ss->failed = true;
+                break;
+            }
         }
-        if (zmtp_engine_send(ss->eng, f, zi_frame_is_more(f)) != ZI_OK) {
-            ss->failed = true;
+        session_flush_out(ss);
+        if (ss->failed || zmtp_engine_out_pending(ss->eng) >= SESSION_OUT_HIGH)
             break;
-        }
     }
-    session_flush_out(ss);
     if (ss->failed)
         session_disconnect(ss);
     else
@@ -899,10 +911,39 @@ int zi_listener_start(zinc_socket_t *s, const zi_endpoint_t *ep, void **io, char
     return 0;
 }
 
+/* Stopping waits for the I/O thread, so that the address is free when
+ * zinc_unbind or zinc_socket_close returns (a bind right after an unbind of
+ * the same tcp port must not fail with EADDRINUSE). */
+typedef struct {
+    zi_listener_t *l;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool done;
+} listener_stop_wait_t;
+
+static void listener_stop_sync_run(void *arg)
+{
+    listener_stop_wait_t *w = arg;
+    listener_stop_run(w->l);
+    pthread_mutex_lock(&w->mu);
+    w->done = true;
+    pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+}
+
 void zi_listener_stop(void *io)
 {
     zi_listener_t *l = io;
-    if (zi_reactor_call(l->r, listener_stop_run, l) != ZI_OK)
-        return; /* leaks the listener under OOM rather than racing it */
-    listener_unref(l);
+    listener_stop_wait_t w = {.l = l, .done = false};
+    pthread_mutex_init(&w.mu, NULL);
+    pthread_cond_init(&w.cv, NULL);
+    if (zi_reactor_call(l->r, listener_stop_sync_run, &w) == ZI_OK) {
+        pthread_mutex_lock(&w.mu);
+        while (!w.done)
+            pthread_cond_wait(&w.cv, &w.mu);
+        pthread_mutex_unlock(&w.mu);
+        listener_unref(l);
+    } /* else: leaks the listener under OOM rather than racing it */
+    pthread_cond_destroy(&w.cv);
+    pthread_mutex_destroy(&w.mu);
 }

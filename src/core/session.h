@@ -28,8 +28,10 @@ typedef struct zi_listener zi_listener_t;
  * the listener; resolved the last_endpoint text. 0 or -1 with errno. */
 int zi_listener_start(zinc_socket_t *s, const zi_endpoint_t *ep, void **io, char *resolved,
                       size_t cap);
-/* Stops accepting and closes the listening fd (on its I/O thread, soon).
- * Sessions already accepted go on. */
+/* Stops accepting and closes the listening fd (and removes an ipc socket
+ * file) on its I/O thread, and waits for that, so the address is free when
+ * this returns. Sessions already accepted go on. Never call it on an I/O
+ * thread. */
 void zi_listener_stop(void *io);
 
 /* Connects s to ep (tcp or ipc) through a new session on an I/O thread. Unless

@@ -27,7 +27,8 @@ typedef struct {
     char resolved[ZI_ADDR_TEXT_MAX]; /* last_endpoint of a bind */
     bool bind;
     zi_transport_t transport;
-    void *io; /* zi_listener_t or zi_session_t, NULL for inproc */
+    void *io;        /* zi_listener_t or zi_session_t, NULL for inproc */
+    zi_pipe_t *pipe; /* a connect's end, while attached (NULL with immediate) */
 } sock_endpoint_t;
 
 struct zinc_socket {
@@ -229,6 +230,9 @@ static void sock_detach(zinc_socket_t *s, zi_pipe_t *p)
             s->pipes[i] = s->pipes[--s->npipes];
             break;
         }
+    for (size_t i = 0; i < s->neps; i++)
+        if (s->eps[i].pipe == p)
+            s->eps[i].pipe = NULL;
     s->ops->detach(s->pst, p);
     zi_pipe_close(p);
     zi_props_unref(zi_pipe_owner(p));
@@ -540,8 +544,10 @@ int zinc_connect(zinc_socket_t *s, const char *endpoint)
         s->neps--;
         return sock_fail(s, err);
     }
-    if (mine)
+    if (mine) {
+        rec->pipe = mine;
         sock_attach(s, mine); /* messages queue before the connection is up */
+    }
     zi_optset_reset(&s->opts, ZI_OPT_CONNECT_ROUTING_ID);
     snprintf(s->last_endpoint, sizeof s->last_endpoint, "%s", endpoint);
     sock_process(s);
@@ -567,6 +573,10 @@ static int sock_remove_endpoint(zinc_socket_t *s, const char *endpoint, bool bin
                     zi_ctx_inproc_unbind(s->ctx, parsed.address, s);
             }
             sock_stop_endpoint(ep);
+            /* As libzmq: a disconnected peer gets no more messages; what was
+             * already queued for it still leaves, within linger. */
+            if (ep->pipe && sock_has_pipe(s, ep->pipe))
+                sock_detach(s, ep->pipe);
             s->eps[i] = s->eps[--s->neps];
         } else {
             i++;
