@@ -10,6 +10,9 @@
 
 #include <cmocka.h>
 
+#include <stdlib.h>
+#include <sys/wait.h>
+
 #include "sockutil.h"
 
 static zinc_ctx_t *ctx_new(void)
@@ -429,6 +432,112 @@ static void test_req_probe_router_sends_empty_message(void **state)
     zinc_ctx_term(ctx);
 }
 
+/* ---- a quick check against libzmq (pyzmq) in another process ---------------- */
+
+/* The peer: argv[1] is the mode, argv[2] an endpoint to connect to. It
+ * prints "ok" when its part of the exchange went as expected. No single
+ * quotes in it: it goes to the shell inside them. */
+static const char pyzmq_peer[] =
+    "import sys, zmq\n"
+    "c = zmq.Context(); mode = sys.argv[1]\n"
+    "def sock(t):\n"
+    "    s = c.socket(t); s.rcvtimeo = 3000; s.sndtimeo = 3000; s.linger = 0; return s\n"
+    "if mode == \"req\":\n"
+    "    s = sock(zmq.REQ); s.req_correlate = 1; s.req_relaxed = 1; s.connect(sys.argv[2])\n"
+    "    for i in range(3):\n"
+    "        s.send_multipart([b\"ping\", b\"%d\" % i])\n"
+    "        assert s.recv_multipart() == [b\"pong\", b\"%d\" % i]\n"
+    "elif mode == \"dealer\":\n"
+    "    s = sock(zmq.DEALER); s.identity = b\"py\"; s.connect(sys.argv[2])\n"
+    "    s.send_multipart([b\"\", b\"hello\"])\n"
+    "    assert s.recv_multipart() == [b\"\", b\"world\"]\n"
+    "elif mode == \"router\":\n"
+    "    s = sock(zmq.ROUTER); s.bind(\"tcp://127.0.0.1:*\")\n"
+    "    print(s.last_endpoint.decode(), flush=True)\n"
+    "    m = s.recv_multipart()\n"
+    "    assert len(m) == 4 and len(m[0]) == 5 and m[0][0] == 0 and len(m[1]) == 4, m\n"
+    "    assert m[2:] == [b\"\", b\"q\"], m\n"
+    "    s.send_multipart(m[:3] + [b\"a\"])\n"
+    "print(\"ok\", flush=True)\n";
+
+static const char *python_path(void)
+{
+    const char *py = getenv("ZINC_PYTHON");
+    return py && *py ? py : "/usr/bin/python3";
+}
+
+static FILE *pyzmq_start(const char *mode, const char *ep)
+{
+    char cmd[2048];
+    int n = snprintf(cmd, sizeof cmd, "timeout 10 %s -c '%s' %s '%s'", python_path(), pyzmq_peer,
+                     mode, ep);
+    assert_true(n > 0 && (size_t)n < sizeof cmd);
+    FILE *f = popen(cmd, "r");
+    assert_non_null(f);
+    return f;
+}
+
+/* Reads the peer's last line and exit status: it must have said "ok". */
+static void pyzmq_finish(FILE *f)
+{
+    char line[256] = "", last[256] = "";
+    while (fgets(line, sizeof line, f))
+        snprintf(last, sizeof last, "%s", line);
+    int st = pclose(f);
+    assert_string_equal(last, "ok\n");
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
+static void test_pyzmq_peers_interoperate(void **state)
+{
+    (void)state;
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "%s -c \"import zmq\" 2>/dev/null", python_path());
+    if (system(cmd) != 0)
+        skip();
+    zinc_ctx_t *ctx = ctx_new();
+    char ep[256];
+
+    /* libzmq REQ (correlate, relaxed) -> zinc REP */
+    zinc_socket_t *rep = zt_sock(ctx, ZINC_REP);
+    zt_bind(rep, ZT_TCP, ep, sizeof ep);
+    FILE *py = pyzmq_start("req", ep);
+    for (int i = 0; i < 3; i++) {
+        char n[4];
+        snprintf(n, sizeof n, "%d", i);
+        zt_recv_str(rep, "ping", true);
+        zt_recv_str(rep, n, false);
+        zt_send_str(rep, "pong", ZINC_MORE);
+        zt_send_str(rep, n, 0);
+    }
+    pyzmq_finish(py);
+    zinc_socket_close(rep);
+
+    /* libzmq DEALER with an identity -> zinc ROUTER */
+    zinc_socket_t *router = zt_sock(ctx, ZINC_ROUTER);
+    zt_bind(router, ZT_TCP, ep, sizeof ep);
+    py = pyzmq_start("dealer", ep);
+    const char *in[] = {"py", "", "hello"};
+    zt_recv_msg(router, in, 3);
+    const char *out[] = {"py", "", "world"};
+    zt_send_msg(router, out, 3);
+    pyzmq_finish(py);
+    zinc_socket_close(router);
+
+    /* zinc REQ (correlate) -> libzmq ROUTER */
+    py = pyzmq_start("router", "-");
+    assert_non_null(fgets(ep, sizeof ep, py));
+    ep[strcspn(ep, "\n")] = 0;
+    zinc_socket_t *req = zt_sock(ctx, ZINC_REQ);
+    assert_int_equal(zinc_set_int(req, "req_correlate", 1), 0);
+    zt_connect(req, ep);
+    zt_send_str(req, "q", 0);
+    zt_recv_str(req, "a", false);
+    pyzmq_finish(py);
+    zinc_socket_close(req);
+    zinc_ctx_term(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -446,6 +555,7 @@ int main(void)
         ZT_PER_TRANSPORT(test_req_correlate_prefixes_id_and_matches_reply),
         ZT_PER_TRANSPORT(test_req_correlate_with_rep),
         ZT_PER_TRANSPORT(test_req_probe_router_sends_empty_message),
+        cmocka_unit_test(test_pyzmq_peers_interoperate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
