@@ -11,8 +11,11 @@
  * An id is fixed once given: later handshakes on a reconnecting pipe do not
  * change it (libzmq assumes the peer keeps its id).
  *
- * A second peer with an id in use is ignored (never read, never routed to;
- * libzmq 4.3 leaves it likewise unread), unless router_handover: then the
+ * A second peer with an id in use is ignored: never routed to, and what it
+ * sends is dropped (libzmq 4.3 leaves it unread, which looks the same to the
+ * application; reading keeps the pipe from holding memory until the socket
+ * closes, since a pipe goes only once read to its end), unless
+ * router_handover: then the
  * newcomer takes the id and the old pipe is closed, after the message being
  * received from it, if any. Unroutable messages (unknown id, full or closed
  * peer) are dropped, or fail with EHOSTUNREACH / EAGAIN under router_mandatory.
@@ -284,20 +287,22 @@ static void router_peer(void *st, zi_pipe_t *pipe, zi_props_t *meta)
         router_identify(st, p, meta);
 }
 
-/* Reads an unidentified pipe far enough to learn its id. */
+/* Reads an unidentified pipe far enough to learn its id; drains an ignored
+ * one. */
 static void router_pump(router_t *r, rpeer_t *p)
 {
-    if (p->identified || p->rejected || p->closing)
+    if (p->identified || p->closing)
         return;
-    zinc_frame_t *f = zi_sock_pipe_read(r->s, p->pipe); /* -> router_peer */
-    if (!f)
-        return;
-    if (!p->identified && !p->rejected)
-        router_identify(r, p, NULL); /* a message before any peer frame */
-    if (p->identified)
-        p->stash = f;
-    else
+    zinc_frame_t *f;
+    while ((f = zi_sock_pipe_read(r->s, p->pipe)) != NULL) { /* -> router_peer */
+        if (!p->identified && !p->rejected)
+            router_identify(r, p, NULL); /* a message before any peer frame */
+        if (p->identified) {
+            p->stash = f;
+            return;
+        }
         zinc_frame_unref(f); /* an ignored peer */
+    }
 }
 
 /* ---- attach, detach -------------------------------------------------------- */
