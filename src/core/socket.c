@@ -388,6 +388,12 @@ static int sock_live(void *ctx, const zi_option_t *opt, zi_optval_t *out)
         out->i = zi_mailbox_fd(s->mbox);
         return 1;
     case ZI_OPT_EVENTS:
+        /* As libzmq: events fails with ETERM once the context terminates, so
+         * that pollers stop waiting on this socket. */
+        if (atomic_load(&s->terminated)) {
+            errno = ZINC_ETERM;
+            return -1;
+        }
         sock_process(s);
         out->i = (s->ops->has_in(s->pst) ? ZINC_POLLIN : 0) |
                  (s->ops->has_out(s->pst) ? ZINC_POLLOUT : 0);
@@ -622,6 +628,30 @@ static int64_t sock_deadline(int flags, int64_t timeo)
     return timeo < 0 ? INT64_MAX : zi_clock_ms() + timeo;
 }
 
+/* Inside a call: hands f to the pattern (0, f taken), or -1 with errno. */
+static int sock_send(zinc_socket_t *s, zinc_frame_t *f, int flags)
+{
+    zi_frame_set_more(f, flags & ZINC_MORE);
+    int64_t deadline = -1;
+    for (;;) {
+        sock_process(s);
+        if (atomic_load(&s->terminated)) {
+            errno = ZINC_ETERM;
+            return -1;
+        }
+        if (s->ops->send(s->pst, f) == 0)
+            return 0;
+        if (errno != EAGAIN)
+            return -1;
+        if (deadline < 0)
+            deadline = sock_deadline(flags, zi_optset_int(&s->opts, ZI_OPT_SNDTIMEO));
+        if (!sock_wait(s, deadline)) {
+            errno = EAGAIN;
+            return -1;
+        }
+    }
+}
+
 int zinc_send_frame(zinc_socket_t *s, zinc_frame_t *f, int flags)
 {
     if (!f) {
@@ -630,23 +660,24 @@ int zinc_send_frame(zinc_socket_t *s, zinc_frame_t *f, int flags)
     }
     if (sock_enter(s) != 0)
         return -1;
-    zi_frame_set_more(f, flags & ZINC_MORE);
-    int64_t deadline = -1;
-    for (;;) {
-        sock_process(s);
-        if (atomic_load(&s->terminated))
-            return sock_fail(s, ZINC_ETERM);
-        if (s->ops->send(s->pst, f) == 0)
-            break;
-        if (errno != EAGAIN)
-            return sock_fail(s, errno);
-        if (deadline < 0)
-            deadline = sock_deadline(flags, zi_optset_int(&s->opts, ZI_OPT_SNDTIMEO));
-        if (!sock_wait(s, deadline))
-            return sock_fail(s, EAGAIN);
+    /* copy_threshold (pyzmq's): a small zero-copy frame goes out as a copy,
+     * and the caller's reference is dropped once the copy is taken, so its
+     * free function runs (and its tracker finishes) before this returns
+     * unless the application still holds another reference. */
+    zinc_frame_t *copy = NULL;
+    if ((f->flags & ZI_FRAME_ZEROCOPY) &&
+        f->size < (uint64_t)zi_optset_int(&s->opts, ZI_OPT_COPY_THRESHOLD)) {
+        copy = zinc_frame_new(f->data, f->size);
+        if (!copy)
+            return sock_fail(s, ENOMEM);
     }
+    int rc = sock_send(s, copy ? copy : f, flags);
+    int err = errno;
     sock_leave(s);
-    return 0;
+    if (copy)
+        zinc_frame_unref(rc == 0 ? f : copy); /* the free function runs outside the call */
+    errno = err;
+    return rc;
 }
 
 zinc_frame_t *zinc_recv_frame(zinc_socket_t *s, int flags)
