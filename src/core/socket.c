@@ -276,6 +276,10 @@ static void sock_process(zinc_socket_t *s)
         case ZI_SCMD_PIPE_TERM:
             reap = true;
             break;
+        case ZI_SCMD_HICCUP:
+            if (s->ops->hiccuped && sock_has_pipe(s, c.target))
+                s->ops->hiccuped(s->pst, c.target);
+            break;
         default:
             break;
         }
@@ -403,14 +407,21 @@ static int sock_live(void *ctx, const zi_option_t *opt, zi_optval_t *out)
         out->len = strlen(s->last_endpoint);
         return 1;
     default:
-        return 0;
+        if (!s->ops->getopt)
+            return 0;
+        sock_process(s);
+        return s->ops->getopt(s->pst, zi_option_index(opt), out);
     }
 }
 
 static int sock_action(void *ctx, const zi_option_t *opt, const zi_optval_t *val)
 {
-    (void)ctx;
-    (void)val;
+    zinc_socket_t *s = ctx;
+    if (s->ops->setopt) {
+        int rc = s->ops->setopt(s->pst, zi_option_index(opt), val);
+        if (rc <= 0)
+            return rc;
+    }
     zi_set_detail("%s is not built yet for this socket type", opt->name);
     errno = ENOTSUP;
     return -1;
