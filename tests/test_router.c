@@ -153,10 +153,7 @@ static void test_router_connect_routing_id_names_peer(void **state)
     zinc_ctx_term(ctx);
 }
 
-#ifdef ZT_KNOWN_BUGS
-/* libzmq applies connect_routing_id to inproc connects too. Fails:
- * zi_ctx_inproc_connect (src/core/ctx.c) puts no Identity peer frame for it
- * on the connecting ROUTER's pipe, so the peer gets its own id. */
+/* libzmq applies connect_routing_id to inproc connects too. */
 static void test_router_connect_routing_id_over_inproc(void **state)
 {
     (void)state;
@@ -175,7 +172,6 @@ static void test_router_connect_routing_id_over_inproc(void **state)
     zinc_socket_close(router);
     zinc_ctx_term(ctx);
 }
-#endif
 
 /* ---- router_mandatory ------------------------------------------------------- */
 
@@ -271,9 +267,8 @@ static void test_router_full_peer_is_dropped_or_eagain(void **state)
     zinc_ctx_term(ctx);
 }
 
-#ifdef ZT_KNOWN_BUGS
 /* libzmq's pipe does not count the routing-id message against the hwm; zinc's
- * in-band peer frame should not either. Fails: src/core/pipe.c counts it. */
+ * in-band peer frame does not either. */
 static void test_inproc_peer_frame_does_not_count_against_hwm(void **state)
 {
     (void)state;
@@ -296,7 +291,6 @@ static void test_inproc_peer_frame_does_not_count_against_hwm(void **state)
     zinc_socket_close(router);
     zinc_ctx_term(ctx);
 }
-#endif
 
 /* A peer that went away is EHOSTUNREACH under router_mandatory. */
 static void test_router_mandatory_gone_peer_is_ehostunreach(void **state)
@@ -525,15 +519,11 @@ int main(void)
          NULL, NULL, (void *)&zt_tr_tcp},
         {"test_router_connect_routing_id_names_peer/ipc", test_router_connect_routing_id_names_peer,
          NULL, NULL, (void *)&zt_tr_ipc},
-#ifdef ZT_KNOWN_BUGS
         cmocka_unit_test(test_router_connect_routing_id_over_inproc),
-#endif
         ZT_PER_TRANSPORT(test_router_unknown_peer_is_dropped_or_ehostunreach),
         cmocka_unit_test(test_router_mandatory_without_peers_has_no_pollout),
         cmocka_unit_test(test_router_full_peer_is_dropped_or_eagain),
-#ifdef ZT_KNOWN_BUGS
         cmocka_unit_test(test_inproc_peer_frame_does_not_count_against_hwm),
-#endif
         ZT_PER_TRANSPORT(test_router_mandatory_gone_peer_is_ehostunreach),
         ZT_PER_TRANSPORT(test_router_ignores_duplicate_id_without_handover),
         ZT_PER_TRANSPORT(test_router_handover_gives_id_to_newcomer),

@@ -471,9 +471,9 @@ static void session_pull(zi_session_t *ss)
             bool sub = !ss->out_more && !more && f->size > 0 && f->data[0] <= 1 &&
                        session_sends_subscriptions(ss);
             ss->out_more = more;
-            zi_err err = sub ? zmtp_engine_send_subscribe(ss->eng, f->data[0] == 1, f->data + 1,
-                                                          f->size - 1)
-                             : zmtp_engine_send(ss->eng, f, more);
+            zi_err err =
+                sub ? zmtp_engine_send_subscribe(ss->eng, f->data[0] == 1, f->data + 1, f->size - 1)
+                    : zmtp_engine_send(ss->eng, f, more);
             if (sub)
                 zinc_frame_unref(f);
             if (err != ZI_OK) {
@@ -708,7 +708,8 @@ static void session_disconnect(zi_session_t *ss)
         if (ss->unflushed)
             zi_pipe_flush(ss->pipe);
         ss->unflushed = false;
-        bool keep = ss->connecter && !ss->cfg.immediate && !ss->pipe_term && !ss->protocol_err;
+        bool keep = ss->connecter && !ss->cfg.immediate && !ss->pipe_term && !ss->protocol_err &&
+                    ss->cfg.reconnect_ivl >= 0;
         if (!keep) {
             zi_pipe_close(ss->pipe);
             zi_pipe_free(ss->pipe);
@@ -718,7 +719,8 @@ static void session_disconnect(zi_session_t *ss)
             zi_sock_post(ss->sock, ZI_SCMD_HICCUP, ss->sock_end);
         }
     }
-    if (!ss->connecter || ss->pipe_term || ss->protocol_err) {
+    /* reconnect_ivl -1: never redial, as libzmq. */
+    if (!ss->connecter || ss->pipe_term || ss->protocol_err || ss->cfg.reconnect_ivl < 0) {
         session_end(ss);
         return;
     }

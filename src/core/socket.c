@@ -45,7 +45,8 @@ struct zinc_socket {
     atomic_bool closed;
     atomic_bool terminated;
     bool rcvmore;
-    zi_pipe_t **pipes; /* attached ends */
+    size_t closing_peers; /* attached pipes whose peer closed, not yet reaped */
+    zi_pipe_t **pipes;    /* attached ends */
     size_t npipes, cap_pipes;
     zi_pipe_t **zombies; /* closed, freed after the next full mailbox drain */
     size_t nzombies, cap_zombies;
@@ -246,20 +247,25 @@ static void sock_detach(zinc_socket_t *s, zi_pipe_t *p)
 /* A pipe whose peer closed goes once every message it published was read. */
 static void sock_reap(zinc_socket_t *s)
 {
+    size_t waiting = 0;
     for (size_t i = 0; i < s->npipes;) {
         zi_pipe_t *p = s->pipes[i];
-        if (zi_pipe_peer_closed(p) && !zi_pipe_check_read(p) && zi_pipe_eof(p))
-            sock_detach(s, p);
-        else
+        if (!zi_pipe_peer_closed(p)) {
             i++;
+        } else if (!zi_pipe_check_read(p) && zi_pipe_eof(p)) {
+            sock_detach(s, p);
+        } else {
+            waiting++; /* messages left to read first */
+            i++;
+        }
     }
+    s->closing_peers = waiting;
 }
 
 /* Runs every pending command. Never blocks. */
 static void sock_process(zinc_socket_t *s)
 {
     zi_cmd_t c;
-    bool reap = false;
     while (zi_mailbox_recv(s->mbox, &c)) {
         switch (c.type) {
         case ZI_SCMD_ATTACH:
@@ -274,7 +280,8 @@ static void sock_process(zinc_socket_t *s)
                 s->ops->write_activated(s->pst, c.target);
             break;
         case ZI_SCMD_PIPE_TERM:
-            reap = true;
+            if (sock_has_pipe(s, c.target))
+                s->closing_peers++;
             break;
         case ZI_SCMD_HICCUP:
             if (s->ops->hiccuped && sock_has_pipe(s, c.target))
@@ -287,7 +294,9 @@ static void sock_process(zinc_socket_t *s)
     for (size_t i = 0; i < s->nzombies; i++)
         zi_pipe_free(s->zombies[i]);
     s->nzombies = 0;
-    if (reap || s->npipes)
+    /* Only pipes whose peer closed are looked at, so a send or recv costs
+     * nothing per peer. */
+    if (s->closing_peers)
         sock_reap(s);
 }
 

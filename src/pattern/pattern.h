@@ -72,10 +72,7 @@ const zi_pattern_ops_t *zi_pattern_lookup(int type);
 
 /* Reads the next frame of p, consuming in-band peer frames (-> ops->peer). */
 zinc_frame_t *zi_sock_pipe_read(zi_sock_t *s, zi_pipe_t *p);
-/* Option values a pattern needs, by libzmq option id (ZINC_OPT_ ids in
- * core/sockopt.h). */
-int64_t zi_sock_opt_int(const zi_sock_t *s, int id);
-const void *zi_sock_opt_bytes(const zi_sock_t *s, int id, size_t *len);
+/* Option values: zi_optset_int(zi_sock_opts(s), ZI_OPT_...) (core/socket.h). */
 /* Peer metadata last seen on p (NULL before the peer identified itself). */
 zi_props_t *zi_sock_pipe_meta(const zi_sock_t *s, const zi_pipe_t *p);
 
