@@ -153,34 +153,35 @@ static void session_unref(zi_session_t *ss)
     free(ss);
 }
 
-/* Runs fn(ss) on the session's thread, holding a reference meanwhile. */
-typedef void session_fn(zi_session_t *ss);
-typedef struct {
-    zi_session_t *ss;
-    session_fn *fn;
-} session_call_t;
-
-static void session_call_run(void *arg)
-{
-    session_call_t *c = arg;
-    if (c->ss->state != SS_DEAD)
-        c->fn(c->ss);
-    session_unref(c->ss);
-    free(c);
-}
-
-static void session_post(zi_session_t *ss, session_fn *fn)
-{
-    session_call_t *c = malloc(sizeof *c);
-    if (!c)
-        return; /* a lost wake-up under OOM; the next event recovers */
-    c->ss = session_ref(ss);
-    c->fn = fn;
-    if (zi_reactor_call(ss->r, session_call_run, c) != ZI_OK) {
-        session_unref(ss);
-        free(c);
+/* Runs fn(ss) on the session's thread, holding a reference meanwhile: one
+ * trampoline per function, so a post allocates nothing. */
+#define SESSION_TRAMPOLINE(fn)                                                                     \
+    static void fn##_run(void *arg)                                                                \
+    {                                                                                              \
+        zi_session_t *ss_ = arg;                                                                   \
+        if (ss_->state != SS_DEAD)                                                                 \
+            fn(ss_);                                                                               \
+        session_unref(ss_);                                                                        \
     }
+
+static void session_post(zi_session_t *ss, zi_reactor_fn *run)
+{
+    if (zi_reactor_call(ss->r, run, session_ref(ss)) != ZI_OK)
+        session_unref(ss); /* a lost wake-up under OOM; the next event recovers */
 }
+
+static void session_on_readable(zi_session_t *ss);
+static void session_on_writable(zi_session_t *ss);
+static void session_on_pipe_term(zi_session_t *ss);
+static void session_start_dial(zi_session_t *ss);
+static void session_stop_run(zi_session_t *ss);
+static void session_start_accepted(zi_session_t *ss);
+SESSION_TRAMPOLINE(session_on_readable)
+SESSION_TRAMPOLINE(session_on_writable)
+SESSION_TRAMPOLINE(session_on_pipe_term)
+SESSION_TRAMPOLINE(session_start_dial)
+SESSION_TRAMPOLINE(session_stop_run)
+SESSION_TRAMPOLINE(session_start_accepted)
 
 /* ---- pipe notifications (called on the socket's thread) ----------------- */
 
@@ -189,25 +190,22 @@ static void session_on_readable(zi_session_t *ss)
     session_pull(ss);
 }
 
-static void session_on_writable(zi_session_t *ss);
-static void session_on_pipe_term(zi_session_t *ss);
-
 static void sink_readable(void *ctx, zi_pipe_t *p)
 {
     (void)p;
-    session_post(ctx, session_on_readable);
+    session_post(ctx, session_on_readable_run);
 }
 
 static void sink_writable(void *ctx, zi_pipe_t *p)
 {
     (void)p;
-    session_post(ctx, session_on_writable);
+    session_post(ctx, session_on_writable_run);
 }
 
 static void sink_terminated(void *ctx, zi_pipe_t *p)
 {
     (void)p;
-    session_post(ctx, session_on_pipe_term);
+    session_post(ctx, session_on_pipe_term_run);
 }
 
 /* ---- reactor thread: timers --------------------------------------------- */
@@ -592,6 +590,7 @@ static void session_start_engine(zi_session_t *ss)
     static const zmtp_callbacks_t cbs = {session_on_ready, session_on_frame, session_on_subscribe,
                                          session_on_error};
     zmtp_config_t zc = ss->cfg.zc;
+    zc.no_frame_meta = true; /* zi_sock_pipe_read attaches it */
     zc.routing_id = ss->cfg.rid;
     zc.routing_id_len = ss->cfg.rid_len;
     ss->eng = zmtp_engine_new(&zc, &cbs, ss, zi_clock_ms());
@@ -891,14 +890,14 @@ int zi_session_connect(zinc_socket_t *s, const zi_endpoint_t *ep, void **io, zi_
         }
     }
     *io = session_ref(ss); /* the socket's reference, dropped by zi_session_stop */
-    session_post(ss, session_start_dial);
+    session_post(ss, session_start_dial_run);
     return 0;
 }
 
 void zi_session_stop(void *io)
 {
     zi_session_t *ss = io;
-    session_post(ss, session_stop_run);
+    session_post(ss, session_stop_run_run);
     session_unref(ss);
 }
 
@@ -934,7 +933,7 @@ static void listener_in(void *arg)
             continue;
         }
         ss->fd = fd;
-        session_post(ss, session_start_accepted);
+        session_post(ss, session_start_accepted_run);
     }
 }
 

@@ -168,8 +168,16 @@ zinc_frame_t *zi_sock_pipe_read(zi_sock_t *s, zi_pipe_t *p)
 {
     for (;;) {
         zinc_frame_t *f = zi_pipe_read(p);
-        if (!f || !(f->flags & ZI_FRAME_PEER))
+        if (!f)
+            return NULL;
+        if (!(f->flags & ZI_FRAME_PEER)) {
+            /* Sessions leave metadata off; attached here, on the socket's
+             * thread, its refcount is not shared with the I/O thread. */
+            zi_props_t *meta = zi_pipe_owner(p);
+            if (!f->meta && meta)
+                f->meta = zi_props_ref(meta);
             return f;
+        }
         zi_props_t *old = zi_pipe_owner(p);
         zi_pipe_set_owner(p, zi_props_ref(f->meta));
         zi_props_unref(old);
