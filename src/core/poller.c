@@ -66,8 +66,10 @@ int zi_poll_items(zi_poll_item_t *items, size_t n, struct pollfd *pfds, long tim
     int64_t deadline = INT64_MAX;
     if (timeout_ms >= 0)
         deadline = zi_clock_ms() + (timeout_ms > INT32_MAX ? INT32_MAX : timeout_ms);
+    size_t nfds = 0; /* plain descriptors among the items */
     for (size_t i = 0; i < n; i++) {
         zi_poll_item_t *it = &items[i];
+        nfds += !it->socket;
         if (it->socket) {
             bool wanted = it->events & (ZINC_POLLIN | ZINC_POLLOUT);
             pfds[i] = (struct pollfd){.fd = wanted ? it->fd : -1, .events = POLLIN};
@@ -86,6 +88,8 @@ int zi_poll_items(zi_poll_item_t *items, size_t n, struct pollfd *pfds, long tim
         if (ready < 0)
             return -1;
         int wait = ready ? 0 : poller_wait_ms(deadline);
+        if (wait == 0 && nfds == 0 && n > 0)
+            return ready; /* sockets only, nothing to wait for: spare the system call */
         for (size_t i = 0; i < n; i++)
             pfds[i].revents = 0;
         int rc = poll(pfds, n, wait);
