@@ -406,6 +406,65 @@ ZINC_EXPORT int zinc_send_serialized(zinc_socket_t *s, const void *obj, zinc_ser
 ZINC_EXPORT void *zinc_recv_serialized(zinc_socket_t *s, zinc_deserialize_fn *fn, void *hint,
                                        int flags);
 
+/* ---- polling: sockets and file descriptors together ---------------------
+ * docs/event-loops.md explains the `fd` and `events` options and the rule an
+ * external event loop must follow. The poller and zinc_poll follow it for
+ * you: they read each socket's events before sleeping and after waking.
+ * Sockets are polled for ZINC_POLLIN / ZINC_POLLOUT (never POLLERR). File
+ * descriptors for ZINC_POLLIN / ZINC_POLLOUT; ZINC_POLLERR is reported for
+ * them whether asked or not (poll(2)'s POLLERR, POLLHUP, POLLNVAL), as libzmq.
+ * A poller, like a socket, is used by one thread at a time, and that thread
+ * must be allowed to use its sockets.
+ */
+
+/* libzmq's zmq_pollitem_t: a socket, or (socket NULL) a file descriptor. */
+typedef struct zinc_pollitem {
+    zinc_socket_t *socket;
+    int fd;
+    short events;  /* in: ZINC_POLLIN | ZINC_POLLOUT (| ZINC_POLLERR) */
+    short revents; /* out */
+} zinc_pollitem_t;
+
+/* Waits until an item is ready or timeout_ms passes (-1: no limit, 0: just
+ * look). Sets every item's revents; returns how many items have revents
+ * set (0 on timeout), or -1: ETERM (a socket's context is terminating),
+ * EINTR (a signal), EINVAL (n < 0, items NULL with n > 0, no item and no
+ * timeout), ENOTSOCK, ENOMEM. */
+ZINC_EXPORT int zinc_poll(zinc_pollitem_t *items, int n, long timeout_ms);
+
+typedef struct zinc_poller zinc_poller_t;
+/* One ready item, as zinc_poller_wait reports it. */
+typedef struct zinc_poller_event {
+    zinc_socket_t *socket; /* the socket, or NULL for a file descriptor */
+    int fd;                /* the file descriptor, or -1 for a socket */
+    void *user;            /* as given to zinc_poller_add / _add_fd */
+    short events;          /* ready: ZINC_POLLIN | ZINC_POLLOUT | ZINC_POLLERR */
+} zinc_poller_event_t;
+
+/* A new, empty poller; NULL and ENOMEM. */
+ZINC_EXPORT zinc_poller_t *zinc_poller_new(void);
+/* Frees the poller (not its sockets or fds). NULL is ignored. */
+ZINC_EXPORT void zinc_poller_free(zinc_poller_t *p);
+/* Adds a socket or an fd with the events to wait for (0 is allowed: the item
+ * stays registered but is never ready, except POLLERR for an fd). 0, or -1:
+ * EINVAL (already added, bad events), ENOTSOCK, EBADF (fd < 0), ENOMEM. */
+ZINC_EXPORT int zinc_poller_add(zinc_poller_t *p, zinc_socket_t *s, void *user, short events);
+ZINC_EXPORT int zinc_poller_add_fd(zinc_poller_t *p, int fd, void *user, short events);
+/* Changes the events of an item (EINVAL when it was not added). */
+ZINC_EXPORT int zinc_poller_modify(zinc_poller_t *p, zinc_socket_t *s, short events);
+ZINC_EXPORT int zinc_poller_modify_fd(zinc_poller_t *p, int fd, short events);
+/* Removes an item (EINVAL when it was not added). Remove a socket before
+ * closing it. */
+ZINC_EXPORT int zinc_poller_remove(zinc_poller_t *p, zinc_socket_t *s);
+ZINC_EXPORT int zinc_poller_remove_fd(zinc_poller_t *p, int fd);
+/* Number of items. */
+ZINC_EXPORT int zinc_poller_size(const zinc_poller_t *p);
+/* Waits as zinc_poll and writes up to max ready items to out, in the order
+ * they were added (max >= zinc_poller_size sees them all). Returns how many
+ * (0 on timeout), or -1 as zinc_poll (EINVAL also for out NULL or max < 1). */
+ZINC_EXPORT int zinc_poller_wait(zinc_poller_t *p, zinc_poller_event_t *out, int max,
+                                 long timeout_ms);
+
 /* ---- Z85 (RFC 32) ----------------------------------------------------- */
 /* Encodes size octets (size % 4 == 0) into dest, which must hold
  * size * 5 / 4 + 1 chars (NUL-terminated). Returns dest, or NULL and EINVAL. */
