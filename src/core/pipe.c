@@ -300,6 +300,13 @@ zinc_frame_t *zi_pipe_read(zi_pipe_t *p)
     return f;
 }
 
+zinc_frame_t *zi_pipe_peek(zi_pipe_t *p)
+{
+    if (!zi_pipe_check_read(p))
+        return NULL;
+    return zi_ypipe_peek(p->in->q);
+}
+
 bool zi_pipe_eof(zi_pipe_t *p)
 {
     /* Order matters: the peer published everything before it closed, so once

@@ -140,6 +140,10 @@ bool zi_pipe_check_read(zi_pipe_t *p);
  * returns NULL. Never blocks. */
 zinc_frame_t *zi_pipe_read(zi_pipe_t *p);
 
+/* The next frame without taking it (the pipe keeps the reference), or NULL
+ * as zi_pipe_read (marked asleep). Never blocks. */
+zinc_frame_t *zi_pipe_peek(zi_pipe_t *p);
+
 /* true when the peer has closed and p has read every message it published:
  * nothing more will ever arrive. */
 bool zi_pipe_eof(zi_pipe_t *p);

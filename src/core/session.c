@@ -773,15 +773,14 @@ static void session_on_writable(zi_session_t *ss)
         return;
     if (!zmtp_engine_resume(ss->eng))
         return;
+    /* Only on_frame sets in_blocked again: when the pipe refuses a frame
+     * of the input left over, the rest stays in rbuf for the next time. */
     ss->in_blocked = false;
-    if (!session_feed_leftover(ss))
-        ss->in_blocked = ss->rlen > 0 && ss->in_blocked;
+    session_feed_leftover(ss);
     if (ss->unflushed && ss->pipe) {
         zi_pipe_flush(ss->pipe);
         ss->unflushed = false;
     }
-    if (ss->rlen == 0)
-        ss->in_blocked = false;
     if (ss->failed) {
         session_disconnect(ss);
         return;

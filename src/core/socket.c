@@ -187,6 +187,23 @@ zinc_frame_t *zi_sock_pipe_read(zi_sock_t *s, zi_pipe_t *p)
     }
 }
 
+bool zi_sock_pipe_check_read(zi_sock_t *s, zi_pipe_t *p)
+{
+    for (;;) {
+        zinc_frame_t *f = zi_pipe_peek(p);
+        if (!f)
+            return false;
+        if (!(f->flags & ZI_FRAME_PEER))
+            return true;
+        f = zi_sock_pipe_read(s, p); /* consumes the peer frame(s) */
+        if (f) {
+            /* cannot happen: a message frame was not at the head */
+            zinc_frame_unref(f);
+            return false;
+        }
+    }
+}
+
 zi_props_t *zi_sock_pipe_meta(const zi_sock_t *s, const zi_pipe_t *p)
 {
     (void)s;

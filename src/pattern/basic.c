@@ -98,7 +98,7 @@ static zinc_frame_t *pair_recv(void *st)
 static bool pair_has_in(void *st)
 {
     pair_t *pr = st;
-    return pr->pipe && zi_pipe_check_read(pr->pipe);
+    return pr->pipe && zi_sock_pipe_check_read(pr->s, pr->pipe);
 }
 
 static bool pair_has_out(void *st)
@@ -208,8 +208,10 @@ static zinc_frame_t *lbfq_recv(void *st)
 
 static bool lbfq_has_in(void *st)
 {
-    return zi_fq_has_in(&((lbfq_t *)st)->fq);
+    lbfq_t *x = st;
+    return zi_fq_has_in(&x->fq, x->s);
 }
+
 static bool lbfq_has_out(void *st)
 {
     return zi_lb_has_out(&((lbfq_t *)st)->lb);

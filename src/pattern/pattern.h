@@ -73,6 +73,9 @@ const zi_pattern_ops_t *zi_pattern_lookup(int type);
 /* Reads the next frame of p, consuming in-band peer frames (-> ops->peer). */
 zinc_frame_t *zi_sock_pipe_read(zi_sock_t *s, zi_pipe_t *p);
 /* Option values: zi_optset_int(zi_sock_opts(s), ZI_OPT_...) (core/socket.h). */
+/* true when a message frame can be read from p: leading in-band peer frames
+ * are consumed first (-> ops->peer), so they never count as input. */
+bool zi_sock_pipe_check_read(zi_sock_t *s, zi_pipe_t *p);
 /* Peer metadata last seen on p (NULL before the peer identified itself). */
 zi_props_t *zi_sock_pipe_meta(const zi_sock_t *s, const zi_pipe_t *p);
 

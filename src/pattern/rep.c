@@ -199,7 +199,7 @@ static zinc_frame_t *rep_recv(void *st)
 static bool rep_has_in(void *st)
 {
     rep_t *r = st;
-    return !r->sending_reply && zi_fq_has_in(&r->fq);
+    return !r->sending_reply && zi_fq_has_in(&r->fq, r->s);
 }
 
 static bool rep_has_out(void *st)

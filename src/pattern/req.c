@@ -231,7 +231,7 @@ static zinc_frame_t *req_recv(void *st)
 static bool req_has_in(void *st)
 {
     req_t *r = st;
-    return r->receiving_reply && zi_fq_has_in(&r->fq);
+    return r->receiving_reply && zi_fq_has_in(&r->fq, r->s);
 }
 
 static bool req_has_out(void *st)

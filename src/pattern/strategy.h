@@ -31,7 +31,7 @@ void zi_fq_activated(zi_fq_t *fq, zi_pipe_t *p);
 void zi_fq_detach(zi_fq_t *fq, zi_pipe_t *p);
 /* The next frame, or NULL with EAGAIN. *from gets its pipe when not NULL. */
 zinc_frame_t *zi_fq_recv(zi_fq_t *fq, zi_sock_t *s, zi_pipe_t **from);
-bool zi_fq_has_in(zi_fq_t *fq);
+bool zi_fq_has_in(zi_fq_t *fq, zi_sock_t *s);
 
 void zi_lb_fini(zi_lb_t *lb);
 int zi_lb_attach(zi_lb_t *lb, zi_pipe_t *p);
