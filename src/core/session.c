@@ -30,7 +30,7 @@ typedef struct {
     zmtp_config_t zc;
     uint8_t rid[255];
     size_t rid_len;
-    int sndhwm, rcvhwm, linger, reconnect_ivl, reconnect_ivl_max, backlog;
+    int sndhwm, rcvhwm, reconnect_ivl, reconnect_ivl_max, backlog;
     bool immediate, ipv6;
     zi_tcp_opts_t tcp;
     zi_endpoint_t ep;
@@ -55,7 +55,8 @@ struct zi_session {
     bool protocol_err; /* ... that should stop redialling */
     zi_pipe_t *pipe;   /* our end */
     zi_pipe_sink_t sink;
-    bool pipe_term;   /* the socket closed its end: linger */
+    bool pipe_term;   /* the socket is done with us: linger */
+    int linger;       /* the socket's linger when it was done with us */
     bool mid_message; /* frames of an unfinished message were written */
     bool unflushed;
     bool in_blocked; /* the pipe to the socket is full */
@@ -113,7 +114,6 @@ static void sess_cfg_from(sess_cfg_t *c, zinc_socket_t *s, const zi_endpoint_t *
     c->zc.handshake_ivl = (int)opt(os, ZI_OPT_HANDSHAKE_IVL);
     c->sndhwm = (int)opt(os, ZI_OPT_SNDHWM);
     c->rcvhwm = (int)opt(os, ZI_OPT_RCVHWM);
-    c->linger = (int)opt(os, ZI_OPT_LINGER);
     c->reconnect_ivl = (int)opt(os, ZI_OPT_RECONNECT_IVL);
     c->reconnect_ivl_max = (int)opt(os, ZI_OPT_RECONNECT_IVL_MAX);
     c->backlog = (int)opt(os, ZI_OPT_BACKLOG);
@@ -273,7 +273,9 @@ static void session_on_ready(void *user, zi_props_t *peer)
             zi_props_set(peer, "Peer-Address", 12, addr, strlen(addr)) != ZI_OK)
             ss->failed = true;
     }
-    if (zi_sock_closed(ss->sock)) {
+    /* A closed socket takes no new pipe; a lingering connecter's pipe still
+     * holds what the socket queued for this peer. */
+    if (zi_sock_closed(ss->sock) && !ss->pipe) {
         ss->failed = true;
         return;
     }
@@ -609,14 +611,18 @@ static void session_disconnect(zi_session_t *ss)
         if (ss->unflushed)
             zi_pipe_flush(ss->pipe);
         ss->unflushed = false;
-        bool keep = ss->connecter && !ss->cfg.immediate && !ss->pipe_term && !ss->protocol_err;
+        /* A connecter keeps its pipe across reconnects; while lingering,
+         * only as long as it still has something to deliver. */
+        bool keep = ss->connecter && !ss->cfg.immediate && !ss->protocol_err &&
+                    (!ss->pipe_term || (ss->linger != 0 && !zi_pipe_eof(ss->pipe)));
         if (!keep) {
             zi_pipe_close(ss->pipe);
             zi_pipe_free(ss->pipe);
             ss->pipe = NULL;
         }
     }
-    if (!ss->connecter || ss->pipe_term || ss->protocol_err) {
+    bool redial = ss->connecter && !ss->protocol_err && (!ss->pipe_term || ss->pipe);
+    if (!redial) {
         session_end(ss);
         return;
     }
@@ -685,26 +691,34 @@ static void session_on_writable(zi_session_t *ss)
         session_in(ss); /* the kernel may hold more */
 }
 
-static void session_on_pipe_term(zi_session_t *ss)
+/* The socket is done with this session (it closed its end of the pipe, or
+ * stopped the endpoint): what it queued still leaves within its linger, read
+ * at that moment as libzmq does; then the session ends. A connecter that is
+ * not connected yet goes on dialling meanwhile. */
+static void session_linger(zi_session_t *ss)
 {
-    ss->pipe_term = true;
-    if (!ss->ready || ss->cfg.linger == 0) {
+    if (!ss->pipe_term) {
+        ss->pipe_term = true;
+        ss->linger = zi_sock_linger(ss->sock);
+    }
+    bool can_deliver = ss->pipe && (ss->ready || ss->connecter);
+    if (!can_deliver || ss->linger == 0 || (!ss->ready && zi_pipe_eof(ss->pipe))) {
         session_end(ss);
         return;
     }
-    if (ss->cfg.linger > 0 && !ss->linger_timer)
-        ss->linger_timer = zi_reactor_timer_add(ss->r, ss->cfg.linger, session_linger_fire, ss);
-    session_pull(ss);
+    if (ss->linger > 0 && !ss->linger_timer)
+        ss->linger_timer = zi_reactor_timer_add(ss->r, ss->linger, session_linger_fire, ss);
+    session_pull(ss); /* ends the session once everything is written */
+}
+
+static void session_on_pipe_term(zi_session_t *ss)
+{
+    session_linger(ss);
 }
 
 static void session_stop_run(zi_session_t *ss)
 {
-    ss->pipe_term = true;
-    if (!ss->ready || !ss->pipe || ss->cfg.linger == 0) {
-        session_end(ss);
-        return;
-    }
-    session_on_pipe_term(ss);
+    session_linger(ss);
 }
 
 /* ---- creating sessions ------------------------------------------------------ */

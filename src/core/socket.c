@@ -44,6 +44,7 @@ struct zinc_socket {
     atomic_int busy;
     atomic_bool closed;
     atomic_bool terminated;
+    atomic_int linger; /* zi_sock_linger */
     bool rcvmore;
     zi_pipe_t **pipes; /* attached ends */
     size_t npipes, cap_pipes;
@@ -114,6 +115,16 @@ const zi_pipe_sink_t *zi_sock_pipe_sink(zinc_socket_t *s)
 bool zi_sock_closed(const zinc_socket_t *s)
 {
     return atomic_load(&s->closed);
+}
+int zi_sock_linger(const zinc_socket_t *s)
+{
+    return atomic_load(&s->linger);
+}
+
+/* Before letting go of connections: their sessions read the linger then. */
+static void sock_publish_linger(zinc_socket_t *s)
+{
+    atomic_store(&s->linger, (int)zi_optset_int(&s->opts, ZI_OPT_LINGER));
 }
 const zi_optset_t *zi_sock_opts(const zinc_socket_t *s)
 {
@@ -233,6 +244,7 @@ static void sock_detach(zinc_socket_t *s, zi_pipe_t *p)
     for (size_t i = 0; i < s->neps; i++)
         if (s->eps[i].pipe == p)
             s->eps[i].pipe = NULL;
+    sock_publish_linger(s);
     s->ops->detach(s->pst, p);
     zi_pipe_close(p);
     zi_props_unref(zi_pipe_owner(p));
@@ -343,6 +355,7 @@ zinc_socket_t *zinc_socket_new(zinc_ctx_t *ctx, int type)
         return NULL;
     }
     atomic_init(&s->refs, 1);
+    atomic_init(&s->linger, -1);
     s->ctx = ctx;
     s->type = type;
     s->ops = ops;
@@ -561,6 +574,7 @@ static int sock_remove_endpoint(zinc_socket_t *s, const char *endpoint, bool bin
         return -1;
     if (!endpoint)
         return sock_fail(s, EINVAL);
+    sock_publish_linger(s);
     bool found = false;
     for (size_t i = 0; i < s->neps;) {
         sock_endpoint_t *ep = &s->eps[i];
@@ -722,6 +736,7 @@ int zinc_socket_close(zinc_socket_t *s)
     if (sock_enter(s) != 0)
         return -1;
     sock_process(s);
+    sock_publish_linger(s);
     atomic_store(&s->closed, true);
     for (size_t i = 0; i < s->neps; i++)
         sock_stop_endpoint(&s->eps[i]);

@@ -30,6 +30,10 @@ void zi_sock_post(zinc_socket_t *s, int type, void *target);
 /* The sink every pipe end owned by a socket uses. */
 const zi_pipe_sink_t *zi_sock_pipe_sink(zinc_socket_t *s);
 bool zi_sock_closed(const zinc_socket_t *s);
+/* The socket's linger (ms, -1: forever) as of the last time it let go of a
+ * connection (close, disconnect, unbind, a pipe detached): what a session
+ * that the socket is done with honours. Any thread. */
+int zi_sock_linger(const zinc_socket_t *s);
 const zi_optset_t *zi_sock_opts(const zinc_socket_t *s);
 int zi_sock_type(const zinc_socket_t *s);
 zinc_ctx_t *zi_sock_ctx(const zinc_socket_t *s);
