@@ -60,6 +60,7 @@ struct zi_session {
     bool mid_message; /* frames of an unfinished message were written */
     bool unflushed;
     bool in_blocked; /* the pipe to the socket is full */
+    bool out_dead;   /* a write failed: only reading goes on, to the end */
     uint8_t *rbuf;
     size_t rpos, rlen; /* input not consumed yet */
     uint64_t tick_timer;
@@ -325,7 +326,7 @@ static void session_set_events(zi_session_t *ss, unsigned ev)
 static void session_update_events(zi_session_t *ss)
 {
     unsigned ev = ss->in_blocked ? 0 : ZI_REACTOR_IN;
-    if (ss->eng && zmtp_engine_out_pending(ss->eng))
+    if (ss->eng && !ss->out_dead && zmtp_engine_out_pending(ss->eng))
         ev |= ZI_REACTOR_OUT;
     session_set_events(ss, ev);
 }
@@ -339,7 +340,7 @@ static void session_check_linger(zi_session_t *ss)
 
 static void session_flush_out(zi_session_t *ss)
 {
-    if (!ss->eng || ss->fd < 0)
+    if (!ss->eng || ss->fd < 0 || ss->out_dead)
         return;
     for (;;) {
         struct iovec iov[64];
@@ -352,8 +353,11 @@ static void session_flush_out(zi_session_t *ss)
                 break;
             if (errno == EINTR)
                 continue;
-            ss->failed = true;
-            return;
+            /* As libzmq: stop writing but go on reading until the end or
+             * an error shows there, so that what the peer sent before it
+             * went (a whole handshake and messages, pipelined) arrives. */
+            ss->out_dead = true;
+            break;
         }
         zmtp_engine_written(ss->eng, (size_t)w);
     }
@@ -515,6 +519,7 @@ static void session_start_engine(zi_session_t *ss)
     ss->state = SS_ACTIVE;
     ss->ready = false;
     ss->failed = false;
+    ss->out_dead = false;
     ss->tick_at = INT64_MAX;
     session_flush_out(ss);
     session_schedule_tick(ss);
