@@ -228,13 +228,14 @@ static void session_schedule_tick(zi_session_t *ss)
 
 static void session_tick_fire(void *arg)
 {
-    zi_session_t *ss = arg;
+    zi_session_t *ss = session_ref(arg);
     ss->tick_timer = 0;
     ss->tick_at = INT64_MAX;
     session_schedule_tick(ss);
     session_flush_out(ss);
     if (ss->failed)
         session_disconnect(ss);
+    session_unref(ss);
 }
 
 /* ---- reactor thread: engine callbacks ------------------------------------ */
@@ -493,7 +494,31 @@ static void session_err(void *arg)
         session_disconnect(ss);
 }
 
-static const zi_reactor_fd_ops_t session_fd_ops = {session_in, session_out, session_err};
+/* The fd callbacks hold a reference while they run: whatever they call may
+ * end the session (session_end drops the reactor's reference), and they
+ * still look at it afterwards. */
+static void session_in_ev(void *arg)
+{
+    zi_session_t *ss = session_ref(arg);
+    session_in(ss);
+    session_unref(ss);
+}
+
+static void session_out_ev(void *arg)
+{
+    zi_session_t *ss = session_ref(arg);
+    session_out(ss);
+    session_unref(ss);
+}
+
+static void session_err_ev(void *arg)
+{
+    zi_session_t *ss = session_ref(arg);
+    session_err(ss);
+    session_unref(ss);
+}
+
+static const zi_reactor_fd_ops_t session_fd_ops = {session_in_ev, session_out_ev, session_err_ev};
 
 /* The fd is connected: start the handshake. */
 static void session_start_engine(zi_session_t *ss)
