@@ -558,8 +558,8 @@ int zinc_connect(zinc_socket_t *s, const char *endpoint)
         return sock_fail(s, err);
     }
     if (mine) {
-        rec->pipe = mine;
         sock_attach(s, mine); /* messages queue before the connection is up */
+        rec->pipe = sock_has_pipe(s, mine) ? mine : NULL;
     }
     zi_optset_reset(&s->opts, ZI_OPT_CONNECT_ROUTING_ID);
     snprintf(s->last_endpoint, sizeof s->last_endpoint, "%s", endpoint);
