@@ -304,6 +304,167 @@ ZINC_EXPORT int zinc_tracker_wait(zinc_tracker_t *t, int timeout_ms);
 ZINC_EXPORT int zinc_tracker_fd(zinc_tracker_t *t);
 ZINC_EXPORT void zinc_tracker_free(zinc_tracker_t *t);
 
+/* ---- helpers: text, JSON, multipart, serialization ----------------------
+ * Conveniences over zinc_send_frame / zinc_recv_frame, as pyzmq's. Each
+ * receive consumes what it reads even when it then fails (EILSEQ, EPROTO):
+ * a bad frame never blocks the ones behind it. Flags: ZINC_MORE (sends
+ * only), ZINC_DONTWAIT.
+ */
+
+/* Frees what zinc_recv_string returns (and any other memory zinc hands out
+ * without a type-specific free). NULL is ignored. */
+ZINC_EXPORT void zinc_free(void *p);
+
+/* Sends str (NUL-terminated UTF-8, the NUL not sent) as one frame. Returns
+ * its length, or -1: EILSEQ when str is not valid UTF-8 (nothing is sent),
+ * EINVAL for NULL or a string over INT32_MAX octets, else zinc_send's. */
+ZINC_EXPORT int zinc_send_string(zinc_socket_t *s, const char *str, int flags);
+/* Receives one frame as text: a NUL-terminated copy to free with zinc_free.
+ * NULL with EILSEQ when the frame is not valid UTF-8 (RFC 3629: no overlong
+ * forms, no surrogates, nothing above U+10FFFF) or contains a NUL octet; the
+ * frame is consumed anyway. Else NULL with zinc_recv_frame's errno. */
+ZINC_EXPORT char *zinc_recv_string(zinc_socket_t *s, int flags);
+
+/* cJSON (https://github.com/DaveGamble/cJSON); include <cjson/cJSON.h> to
+ * build or read the values. */
+struct cJSON;
+/* Sends json printed without formatting, as one frame. Returns the text's
+ * length, or -1: EINVAL for NULL or a value cJSON cannot print, ENOMEM, else
+ * zinc_send's. */
+ZINC_EXPORT int zinc_send_json(zinc_socket_t *s, const struct cJSON *json, int flags);
+/* Receives one frame and parses it as one JSON value (whitespace around it
+ * allowed). The caller frees the result with cJSON_Delete. NULL with EILSEQ
+ * when the frame is not UTF-8 or contains a NUL octet, EPROTO when it is not
+ * JSON (zinc_last_error_detail says where), ENOMEM, or zinc_recv_frame's
+ * errno; the frame is consumed in every case. */
+ZINC_EXPORT struct cJSON *zinc_recv_json(zinc_socket_t *s, int flags);
+
+/* A received or hand-built multipart message: frames in order. Opaque;
+ * freed, with every frame it holds, by zinc_multipart_free. */
+typedef struct zinc_multipart zinc_multipart_t;
+/* An empty message to fill with zinc_multipart_add*; NULL and ENOMEM. */
+ZINC_EXPORT zinc_multipart_t *zinc_multipart_new(void);
+/* Appends f; the message takes the caller's reference on success (0). -1
+ * with EINVAL (NULL) or ENOMEM, and then f is still the caller's. */
+ZINC_EXPORT int zinc_multipart_add(zinc_multipart_t *m, zinc_frame_t *f);
+/* Appends a frame holding a copy of size octets of data. 0, or -1 (EINVAL,
+ * ENOMEM). */
+ZINC_EXPORT int zinc_multipart_add_copy(zinc_multipart_t *m, const void *data, size_t size);
+/* Number of frames. */
+ZINC_EXPORT size_t zinc_multipart_count(const zinc_multipart_t *m);
+/* Frame i (borrowed: valid until zinc_multipart_free; zinc_frame_ref to keep
+ * it longer), or NULL and EINVAL past the end. */
+ZINC_EXPORT zinc_frame_t *zinc_multipart_frame(const zinc_multipart_t *m, size_t i);
+/* The frames as an array of zinc_multipart_count entries (borrowed), e.g. to
+ * pass to zinc_send_multipart. NULL when there are none. */
+ZINC_EXPORT zinc_frame_t *const *zinc_multipart_frames(const zinc_multipart_t *m);
+/* Total octets over every frame. */
+ZINC_EXPORT size_t zinc_multipart_bytes(const zinc_multipart_t *m);
+/* Drops every frame and the message. NULL is ignored. */
+ZINC_EXPORT void zinc_multipart_free(zinc_multipart_t *m);
+
+/* Sends count frames as one message (with ZINC_MORE in flags, the last frame
+ * also says more follow). All or nothing: the arguments are checked first,
+ * and a message is never left half sent (frames after the first of a message
+ * never wait for the high-water mark). The frames are borrowed, never taken:
+ * zinc adds its own references, and the caller unrefs its frames afterwards
+ * whatever the result, so a zinc_multipart_t can be sent and then freed.
+ * 0, or -1: EINVAL (no frame, a NULL frame), else zinc_send_frame's (EAGAIN:
+ * nothing was sent). */
+ZINC_EXPORT int zinc_send_multipart(zinc_socket_t *s, zinc_frame_t *const *frames, size_t count,
+                                    int flags);
+/* One part of a message to copy. */
+typedef struct zinc_buf {
+    const void *data; /* may be NULL when size is 0 */
+    size_t size;
+} zinc_buf_t;
+/* As zinc_send_multipart, from buffers that are copied before anything is
+ * sent (ENOMEM then sends nothing). */
+ZINC_EXPORT int zinc_send_multipart_bufs(zinc_socket_t *s, const zinc_buf_t *parts, size_t count,
+                                         int flags);
+/* Receives a whole message (every frame up to the one without more). NULL
+ * with errno when the first frame cannot be had (EAGAIN, ETERM, ...);
+ * frames of the message read before a later failure are dropped. */
+ZINC_EXPORT zinc_multipart_t *zinc_recv_multipart(zinc_socket_t *s, int flags);
+
+/* Serializer for zinc_send_serialized: appends the frames of one message
+ * describing obj to m (zinc_multipart_add / _add_copy). Returns 0, or -1
+ * with errno set (the send then fails with that errno, EINVAL if none). */
+typedef int(zinc_serialize_fn)(const void *obj, zinc_multipart_t *m, void *hint);
+/* Deserializer for zinc_recv_serialized: builds an object from a received
+ * message (its frames are borrowed for the call). Returns it, or NULL with
+ * errno set (EPROTO if none). */
+typedef void *(zinc_deserialize_fn)(const zinc_multipart_t *m, void *hint);
+/* Serializes obj through fn and sends the frames as one message (as
+ * zinc_send_multipart). 0, or -1: EINVAL (no fn, or fn made no frame),
+ * fn's errno, else zinc_send_multipart's. */
+ZINC_EXPORT int zinc_send_serialized(zinc_socket_t *s, const void *obj, zinc_serialize_fn *fn,
+                                     void *hint, int flags);
+/* Receives one whole message and returns fn's object for it (the message is
+ * consumed whatever fn answers). NULL with fn's errno, or as
+ * zinc_recv_multipart. */
+ZINC_EXPORT void *zinc_recv_serialized(zinc_socket_t *s, zinc_deserialize_fn *fn, void *hint,
+                                       int flags);
+
+/* ---- polling: sockets and file descriptors together ---------------------
+ * docs/event-loops.md explains the `fd` and `events` options and the rule an
+ * external event loop must follow. The poller and zinc_poll follow it for
+ * you: they read each socket's events before sleeping and after waking.
+ * Sockets are polled for ZINC_POLLIN / ZINC_POLLOUT (never POLLERR). File
+ * descriptors for ZINC_POLLIN / ZINC_POLLOUT; ZINC_POLLERR is reported for
+ * them whether asked or not (poll(2)'s POLLERR, POLLHUP, POLLNVAL), as libzmq.
+ * A poller, like a socket, is used by one thread at a time, and that thread
+ * must be allowed to use its sockets.
+ */
+
+/* libzmq's zmq_pollitem_t: a socket, or (socket NULL) a file descriptor. */
+typedef struct zinc_pollitem {
+    zinc_socket_t *socket;
+    int fd;
+    short events;  /* in: ZINC_POLLIN | ZINC_POLLOUT (| ZINC_POLLERR) */
+    short revents; /* out */
+} zinc_pollitem_t;
+
+/* Waits until an item is ready or timeout_ms passes (-1: no limit, 0: just
+ * look). Sets every item's revents; returns how many items have revents
+ * set (0 on timeout), or -1: ETERM (a socket's context is terminating),
+ * EINTR (a signal), EINVAL (n < 0, items NULL with n > 0, no item and no
+ * timeout), ENOTSOCK, ENOMEM. */
+ZINC_EXPORT int zinc_poll(zinc_pollitem_t *items, int n, long timeout_ms);
+
+typedef struct zinc_poller zinc_poller_t;
+/* One ready item, as zinc_poller_wait reports it. */
+typedef struct zinc_poller_event {
+    zinc_socket_t *socket; /* the socket, or NULL for a file descriptor */
+    int fd;                /* the file descriptor, or -1 for a socket */
+    void *user;            /* as given to zinc_poller_add / _add_fd */
+    short events;          /* ready: ZINC_POLLIN | ZINC_POLLOUT | ZINC_POLLERR */
+} zinc_poller_event_t;
+
+/* A new, empty poller; NULL and ENOMEM. */
+ZINC_EXPORT zinc_poller_t *zinc_poller_new(void);
+/* Frees the poller (not its sockets or fds). NULL is ignored. */
+ZINC_EXPORT void zinc_poller_free(zinc_poller_t *p);
+/* Adds a socket or an fd with the events to wait for (0 is allowed: the item
+ * stays registered but is never ready, except POLLERR for an fd). 0, or -1:
+ * EINVAL (already added, bad events), ENOTSOCK, EBADF (fd < 0), ENOMEM. */
+ZINC_EXPORT int zinc_poller_add(zinc_poller_t *p, zinc_socket_t *s, void *user, short events);
+ZINC_EXPORT int zinc_poller_add_fd(zinc_poller_t *p, int fd, void *user, short events);
+/* Changes the events of an item (EINVAL when it was not added). */
+ZINC_EXPORT int zinc_poller_modify(zinc_poller_t *p, zinc_socket_t *s, short events);
+ZINC_EXPORT int zinc_poller_modify_fd(zinc_poller_t *p, int fd, short events);
+/* Removes an item (EINVAL when it was not added). Remove a socket before
+ * closing it. */
+ZINC_EXPORT int zinc_poller_remove(zinc_poller_t *p, zinc_socket_t *s);
+ZINC_EXPORT int zinc_poller_remove_fd(zinc_poller_t *p, int fd);
+/* Number of items. */
+ZINC_EXPORT int zinc_poller_size(const zinc_poller_t *p);
+/* Waits as zinc_poll and writes up to max ready items to out, in the order
+ * they were added (max >= zinc_poller_size sees them all). Returns how many
+ * (0 on timeout), or -1 as zinc_poll (EINVAL also for out NULL or max < 1). */
+ZINC_EXPORT int zinc_poller_wait(zinc_poller_t *p, zinc_poller_event_t *out, int max,
+                                 long timeout_ms);
+
 /* ---- Z85 (RFC 32) ----------------------------------------------------- */
 /* Encodes size octets (size % 4 == 0) into dest, which must hold
  * size * 5 / 4 + 1 chars (NUL-terminated). Returns dest, or NULL and EINVAL. */

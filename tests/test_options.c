@@ -389,6 +389,7 @@ static void test_implemented_options_are_the_runtime_set(void **state)
         "affinity",
         "mechanism",
         "hwm", /* derived: only sets sndhwm and rcvhwm */
+        "copy_threshold",
     };
     size_t n = sizeof impl / sizeof impl[0];
     for (size_t i = 0; i < n; i++)

@@ -334,6 +334,16 @@ int zi_ctx_inproc_connect(zinc_ctx_t *ctx, const char *name, zinc_socket_t *s, z
         errno = ENOMEM;
         goto out;
     }
+    /* connect_routing_id names the bound peer for the connecting ROUTER
+     * (it keeps the first id it sees), as the tcp session does. */
+    size_t crid_len;
+    const uint8_t *crid = zi_optset_bytes(os, ZI_OPT_CONNECT_ROUTING_ID, &crid_len);
+    if (crid_len) {
+        zi_props_t *cm = zi_props_new();
+        if (cm && zi_props_set(cm, "Identity", 8, crid, crid_len) == ZI_OK)
+            ctx_write_peer(ends[1], cm);
+        zi_props_unref(cm);
+    }
     if (b) {
         ctx_write_peer(ends[1], b->meta);
         zi_sock_post(b->s, ZI_SCMD_ATTACH, ends[1]);

@@ -340,7 +340,7 @@ const zi_option_t zi_option_table[ZI_OPT_COUNT] = {
     [ZI_OPT_HWM] = {INT_("hwm", -1, "1000", 1000, 0, IMAX), RW, .types = ALL, NOW, ZINC, YES,
         .doc = "pyzmq's hwm: sets sndhwm and rcvhwm together; reads sndhwm"},
     [ZI_OPT_COPY_THRESHOLD] = {INT_("copy_threshold", -1, "65536", 65536, 0, IMAX), RW,
-        .types = ALL, NOW, ZINC, NO,
+        .types = ALL, NOW, ZINC, YES,
         .doc = "Zero-copy sends smaller than this, octets, are copied (pyzmq's)"},
 };
 /* clang-format on */

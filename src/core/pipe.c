@@ -221,7 +221,10 @@ bool zi_pipe_check_write(zi_pipe_t *p)
 
 zi_err zi_pipe_write(zi_pipe_t *p, zinc_frame_t *f)
 {
-    if (!zi_pipe_check_write(p))
+    /* In-band peer metadata is not a message: it neither waits for nor uses
+     * a slot of the hwm (libzmq does not count routing-id messages either). */
+    bool peer = f->flags & ZI_FRAME_PEER;
+    if (peer ? (p->closing || zi_pipe_peer_closed(p)) : !zi_pipe_check_write(p))
         return ZI_AGAIN;
     pipe_dir_t *d = p->out;
     bool more = zi_frame_is_more(f);
@@ -229,7 +232,7 @@ zi_err zi_pipe_write(zi_pipe_t *p, zinc_frame_t *f)
     if (err != ZI_OK)
         return err;
     d->w_more = more;
-    if (!more)
+    if (!more && !peer)
         d->msgs_written++;
     return ZI_OK;
 }
@@ -289,7 +292,7 @@ zinc_frame_t *zi_pipe_read(zi_pipe_t *p)
         pipe_idle(p);
         return NULL;
     }
-    if (!zi_frame_is_more(f)) {
+    if (!zi_frame_is_more(f) && !(f->flags & ZI_FRAME_PEER)) {
         d->msgs_read++;
         if (d->msgs_read - d->msgs_acked >= atomic_load_explicit(&d->lwm, memory_order_relaxed))
             pipe_ack(p);

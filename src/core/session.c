@@ -55,12 +55,19 @@ struct zi_session {
     bool protocol_err; /* ... that should stop redialling */
     zi_pipe_t *pipe;   /* our end */
     zi_pipe_sink_t sink;
+    /* The socket's end of the pipe (only to name it in ZI_SCMD_HICCUP). */
+    zi_pipe_t *sock_end;
     bool pipe_term;   /* the socket is done with us: linger */
     int linger;       /* the socket's linger when it was done with us */
     bool mid_message; /* frames of an unfinished message were written */
     bool unflushed;
     bool in_blocked; /* the pipe to the socket is full */
     bool out_dead;   /* a write failed: only reading goes on, to the end */
+    bool out_more;   /* session_pull is inside a message from the socket */
+    /* SUBSCRIBE/CANCEL from the peer, as 0x01/0x00 messages waiting for room
+     * in the pipe to the socket: entries [subq_head, subq_n). */
+    zinc_frame_t **subq;
+    size_t subq_head, subq_n, subq_cap;
     uint8_t *rbuf;
     size_t rpos, rlen; /* input not consumed yet */
     uint64_t tick_timer;
@@ -143,37 +150,39 @@ static void session_unref(zi_session_t *ss)
     if (atomic_fetch_sub(&ss->refs, 1) != 1)
         return;
     free(ss->rbuf);
+    free(ss->subq);
     free(ss);
 }
 
-/* Runs fn(ss) on the session's thread, holding a reference meanwhile. */
-typedef void session_fn(zi_session_t *ss);
-typedef struct {
-    zi_session_t *ss;
-    session_fn *fn;
-} session_call_t;
-
-static void session_call_run(void *arg)
-{
-    session_call_t *c = arg;
-    if (c->ss->state != SS_DEAD)
-        c->fn(c->ss);
-    session_unref(c->ss);
-    free(c);
-}
-
-static void session_post(zi_session_t *ss, session_fn *fn)
-{
-    session_call_t *c = malloc(sizeof *c);
-    if (!c)
-        return; /* a lost wake-up under OOM; the next event recovers */
-    c->ss = session_ref(ss);
-    c->fn = fn;
-    if (zi_reactor_call(ss->r, session_call_run, c) != ZI_OK) {
-        session_unref(ss);
-        free(c);
+/* Runs fn(ss) on the session's thread, holding a reference meanwhile: one
+ * trampoline per function, so a post allocates nothing. */
+#define SESSION_TRAMPOLINE(fn)                                                                     \
+    static void fn##_run(void *arg)                                                                \
+    {                                                                                              \
+        zi_session_t *ss_ = arg;                                                                   \
+        if (ss_->state != SS_DEAD)                                                                 \
+            fn(ss_);                                                                               \
+        session_unref(ss_);                                                                        \
     }
+
+static void session_post(zi_session_t *ss, zi_reactor_fn *run)
+{
+    if (zi_reactor_call(ss->r, run, session_ref(ss)) != ZI_OK)
+        session_unref(ss); /* a lost wake-up under OOM; the next event recovers */
 }
+
+static void session_on_readable(zi_session_t *ss);
+static void session_on_writable(zi_session_t *ss);
+static void session_on_pipe_term(zi_session_t *ss);
+static void session_start_dial(zi_session_t *ss);
+static void session_stop_run(zi_session_t *ss);
+static void session_start_accepted(zi_session_t *ss);
+SESSION_TRAMPOLINE(session_on_readable)
+SESSION_TRAMPOLINE(session_on_writable)
+SESSION_TRAMPOLINE(session_on_pipe_term)
+SESSION_TRAMPOLINE(session_start_dial)
+SESSION_TRAMPOLINE(session_stop_run)
+SESSION_TRAMPOLINE(session_start_accepted)
 
 /* ---- pipe notifications (called on the socket's thread) ----------------- */
 
@@ -182,25 +191,22 @@ static void session_on_readable(zi_session_t *ss)
     session_pull(ss);
 }
 
-static void session_on_writable(zi_session_t *ss);
-static void session_on_pipe_term(zi_session_t *ss);
-
 static void sink_readable(void *ctx, zi_pipe_t *p)
 {
     (void)p;
-    session_post(ctx, session_on_readable);
+    session_post(ctx, session_on_readable_run);
 }
 
 static void sink_writable(void *ctx, zi_pipe_t *p)
 {
     (void)p;
-    session_post(ctx, session_on_writable);
+    session_post(ctx, session_on_writable_run);
 }
 
 static void sink_terminated(void *ctx, zi_pipe_t *p)
 {
     (void)p;
-    session_post(ctx, session_on_pipe_term);
+    session_post(ctx, session_on_pipe_term_run);
 }
 
 /* ---- reactor thread: timers --------------------------------------------- */
@@ -251,6 +257,7 @@ static void session_attach_pipe(zi_session_t *ss, zi_props_t *meta)
             return;
         }
         ss->pipe = ends[1];
+        ss->sock_end = ends[0];
         zinc_frame_t *pf = zi_peer_frame_new(meta);
         if (!pf || zi_pipe_write(ss->pipe, pf) != ZI_OK)
             zinc_frame_unref(pf);
@@ -284,10 +291,89 @@ static void session_on_ready(void *user, zi_props_t *peer)
     session_attach_pipe(ss, peer);
 }
 
+/* ---- reactor thread: subscriptions ---------------------------------------- */
+
+/* Subscriptions travel through the pipe, both ways, as libzmq's do: one-frame
+ * messages whose first octet is 1 (subscribe) or 0 (cancel), then the topic.
+ * Towards the peer the engine turns them into SUBSCRIBE/CANCEL commands for a
+ * ZMTP 3.1 peer (RFC 37) or sends them as they are to a 3.0 peer; SUBSCRIBE/
+ * CANCEL from the peer become such messages for the socket. */
+static bool session_sends_subscriptions(const zi_session_t *ss)
+{
+    return ss->cfg.type == ZINC_SUB || ss->cfg.type == ZINC_XSUB;
+}
+
+static void session_drop_subs(zi_session_t *ss)
+{
+    for (size_t i = ss->subq_head; i < ss->subq_n; i++)
+        zinc_frame_unref(ss->subq[i]);
+    ss->subq_head = ss->subq_n = 0;
+}
+
+/* Moves the peer's queued subscriptions into the pipe. false when some must
+ * wait for room (in_blocked is set: the engine stops until `writable`). */
+static bool session_deliver_subs(zi_session_t *ss)
+{
+    while (ss->subq_head < ss->subq_n) {
+        if (!ss->pipe || zi_pipe_peer_closed(ss->pipe)) {
+            session_drop_subs(ss);
+            break;
+        }
+        if (zi_pipe_write(ss->pipe, ss->subq[ss->subq_head]) != ZI_OK) {
+            ss->in_blocked = true;
+            return false;
+        }
+        ss->subq_head++;
+        ss->unflushed = true;
+    }
+    ss->subq_head = ss->subq_n = 0;
+    return true;
+}
+
+static void session_on_subscribe(void *user, bool sub, const uint8_t *topic, size_t len)
+{
+    zi_session_t *ss = user;
+    if (ss->cfg.type != ZINC_PUB && ss->cfg.type != ZINC_XPUB)
+        return; /* nobody else takes subscriptions; ignored, as libzmq does */
+    if (ss->mid_message) {
+        ss->failed = true; /* RFC 37: commands come between messages */
+        return;
+    }
+    if (ss->subq_n == ss->subq_cap && ss->subq_head > 0) {
+        memmove(ss->subq, ss->subq + ss->subq_head,
+                (ss->subq_n - ss->subq_head) * sizeof *ss->subq);
+        ss->subq_n -= ss->subq_head;
+        ss->subq_head = 0;
+    }
+    if (ss->subq_n == ss->subq_cap) {
+        size_t cap = ss->subq_cap ? ss->subq_cap * 2 : 16;
+        zinc_frame_t **q = realloc(ss->subq, cap * sizeof *q);
+        if (!q) {
+            ss->failed = true;
+            return;
+        }
+        ss->subq = q;
+        ss->subq_cap = cap;
+    }
+    zinc_frame_t *f = zi_frame_alloc(len + 1);
+    if (!f) {
+        ss->failed = true;
+        return;
+    }
+    f->data[0] = sub ? 1 : 0;
+    if (len)
+        memcpy(f->data + 1, topic, len);
+    zi_frame_set_meta(f, zmtp_engine_peer_meta(ss->eng));
+    ss->subq[ss->subq_n++] = f;
+    session_deliver_subs(ss);
+}
+
 static bool session_on_frame(void *user, zinc_frame_t *f)
 {
     zi_session_t *ss = user;
     bool more = zi_frame_is_more(f);
+    if (ss->subq_n > ss->subq_head && !ss->mid_message && !session_deliver_subs(ss))
+        return false; /* subscriptions that came first go first */
     if (!ss->pipe || zi_pipe_peer_closed(ss->pipe)) {
         zinc_frame_unref(f); /* nobody will read it */
         return true;
@@ -386,7 +472,16 @@ static void session_pull(zi_session_t *ss)
                 zinc_frame_unref(f);
                 continue;
             }
-            if (zmtp_engine_send(ss->eng, f, zi_frame_is_more(f)) != ZI_OK) {
+            bool more = zi_frame_is_more(f);
+            bool sub = !ss->out_more && !more && f->size > 0 && f->data[0] <= 1 &&
+                       session_sends_subscriptions(ss);
+            ss->out_more = more;
+            zi_err err =
+                sub ? zmtp_engine_send_subscribe(ss->eng, f->data[0] == 1, f->data + 1, f->size - 1)
+                    : zmtp_engine_send(ss->eng, f, more);
+            if (sub)
+                zinc_frame_unref(f);
+            if (err != ZI_OK) {
                 ss->failed = true;
                 break;
             }
@@ -523,9 +618,10 @@ static const zi_reactor_fd_ops_t session_fd_ops = {session_in_ev, session_out_ev
 /* The fd is connected: start the handshake. */
 static void session_start_engine(zi_session_t *ss)
 {
-    static const zmtp_callbacks_t cbs = {session_on_ready, session_on_frame, NULL,
+    static const zmtp_callbacks_t cbs = {session_on_ready, session_on_frame, session_on_subscribe,
                                          session_on_error};
     zmtp_config_t zc = ss->cfg.zc;
+    zc.no_frame_meta = true; /* zi_sock_pipe_read attaches it */
     zc.routing_id = ss->cfg.rid;
     zc.routing_id_len = ss->cfg.rid_len;
     ss->eng = zmtp_engine_new(&zc, &cbs, ss, zi_clock_ms());
@@ -631,9 +727,11 @@ static void session_disconnect(zi_session_t *ss)
     }
     zmtp_engine_free(ss->eng);
     ss->eng = NULL;
+    bool was_ready = ss->ready;
     ss->ready = false;
     ss->in_blocked = false;
     ss->rpos = ss->rlen = 0;
+    session_drop_subs(ss);
     if (ss->pipe) {
         if (ss->mid_message)
             zi_pipe_rollback(ss->pipe);
@@ -641,17 +739,24 @@ static void session_disconnect(zi_session_t *ss)
         if (ss->unflushed)
             zi_pipe_flush(ss->pipe);
         ss->unflushed = false;
-        /* A connecter keeps its pipe across reconnects; while lingering,
-         * only as long as it still has something to deliver. */
+        /* A connecter keeps its pipe across reconnects (unless
+         * reconnect_ivl is -1); while lingering, only as long as it still has
+         * something to deliver. */
         bool keep = ss->connecter && !ss->cfg.immediate && !ss->protocol_err &&
+                    ss->cfg.reconnect_ivl >= 0 &&
                     (!ss->pipe_term || (ss->linger != 0 && !zi_pipe_eof(ss->pipe)));
         if (!keep) {
             zi_pipe_close(ss->pipe);
             zi_pipe_free(ss->pipe);
-            ss->pipe = NULL;
+            ss->pipe = ss->sock_end = NULL;
+        } else if (was_ready) {
+            /* The next peer is a new one: a SUB re-sends its subscriptions. */
+            zi_sock_post(ss->sock, ZI_SCMD_HICCUP, ss->sock_end);
         }
     }
-    bool redial = ss->connecter && !ss->protocol_err && (!ss->pipe_term || ss->pipe);
+    /* reconnect_ivl -1: never redial, as libzmq. */
+    bool redial = ss->connecter && !ss->protocol_err && ss->cfg.reconnect_ivl >= 0 &&
+                  (!ss->pipe_term || ss->pipe);
     if (!redial) {
         session_end(ss);
         return;
@@ -678,6 +783,7 @@ static void session_end(zi_session_t *ss)
     ss->tick_timer = ss->retry_timer = ss->linger_timer = 0;
     zmtp_engine_free(ss->eng);
     ss->eng = NULL;
+    session_drop_subs(ss);
     if (ss->pipe) {
         zi_pipe_close(ss->pipe);
         zi_pipe_free(ss->pipe);
@@ -700,6 +806,8 @@ static void session_linger_fire(void *arg)
 static void session_on_writable(zi_session_t *ss)
 {
     if (!ss->eng || !ss->in_blocked)
+        return;
+    if (!session_deliver_subs(ss))
         return;
     if (!zmtp_engine_resume(ss->eng))
         return;
@@ -812,6 +920,7 @@ int zi_session_connect(zinc_socket_t *s, const zi_endpoint_t *ep, void **io, zi_
             return -1;
         }
         ss->pipe = ends[1];
+        ss->sock_end = ends[0];
         *mine = ends[0];
         /* connect_routing_id names this peer for a ROUTER until the peer
          * says otherwise. */
@@ -827,14 +936,14 @@ int zi_session_connect(zinc_socket_t *s, const zi_endpoint_t *ep, void **io, zi_
         }
     }
     *io = session_ref(ss); /* the socket's reference, dropped by zi_session_stop */
-    session_post(ss, session_start_dial);
+    session_post(ss, session_start_dial_run);
     return 0;
 }
 
 void zi_session_stop(void *io)
 {
     zi_session_t *ss = io;
-    session_post(ss, session_stop_run);
+    session_post(ss, session_stop_run_run);
     session_unref(ss);
 }
 
@@ -870,7 +979,7 @@ static void listener_in(void *arg)
             continue;
         }
         ss->fd = fd;
-        session_post(ss, session_start_accepted);
+        session_post(ss, session_start_accepted_run);
     }
 }
 

@@ -46,7 +46,8 @@ struct zinc_socket {
     atomic_bool terminated;
     atomic_int linger; /* zi_sock_linger */
     bool rcvmore;
-    zi_pipe_t **pipes; /* attached ends */
+    size_t closing_peers; /* attached pipes whose peer closed, not yet reaped */
+    zi_pipe_t **pipes;    /* attached ends */
     size_t npipes, cap_pipes;
     zi_pipe_t **zombies; /* closed, freed after the next full mailbox drain */
     size_t nzombies, cap_zombies;
@@ -178,8 +179,16 @@ zinc_frame_t *zi_sock_pipe_read(zi_sock_t *s, zi_pipe_t *p)
 {
     for (;;) {
         zinc_frame_t *f = zi_pipe_read(p);
-        if (!f || !(f->flags & ZI_FRAME_PEER))
+        if (!f)
+            return NULL;
+        if (!(f->flags & ZI_FRAME_PEER)) {
+            /* Sessions leave metadata off; attached here, on the socket's
+             * thread, its refcount is not shared with the I/O thread. */
+            zi_props_t *meta = zi_pipe_owner(p);
+            if (!f->meta && meta)
+                f->meta = zi_props_ref(meta);
             return f;
+        }
         zi_props_t *old = zi_pipe_owner(p);
         zi_pipe_set_owner(p, zi_props_ref(f->meta));
         zi_props_unref(old);
@@ -258,20 +267,25 @@ static void sock_detach(zinc_socket_t *s, zi_pipe_t *p)
 /* A pipe whose peer closed goes once every message it published was read. */
 static void sock_reap(zinc_socket_t *s)
 {
+    size_t waiting = 0;
     for (size_t i = 0; i < s->npipes;) {
         zi_pipe_t *p = s->pipes[i];
-        if (zi_pipe_peer_closed(p) && !zi_pipe_check_read(p) && zi_pipe_eof(p))
-            sock_detach(s, p);
-        else
+        if (!zi_pipe_peer_closed(p)) {
             i++;
+        } else if (!zi_pipe_check_read(p) && zi_pipe_eof(p)) {
+            sock_detach(s, p);
+        } else {
+            waiting++; /* messages left to read first */
+            i++;
+        }
     }
+    s->closing_peers = waiting;
 }
 
 /* Runs every pending command. Never blocks. */
 static void sock_process(zinc_socket_t *s)
 {
     zi_cmd_t c;
-    bool reap = false;
     while (zi_mailbox_recv(s->mbox, &c)) {
         switch (c.type) {
         case ZI_SCMD_ATTACH:
@@ -286,7 +300,12 @@ static void sock_process(zinc_socket_t *s)
                 s->ops->write_activated(s->pst, c.target);
             break;
         case ZI_SCMD_PIPE_TERM:
-            reap = true;
+            if (sock_has_pipe(s, c.target))
+                s->closing_peers++;
+            break;
+        case ZI_SCMD_HICCUP:
+            if (s->ops->hiccuped && sock_has_pipe(s, c.target))
+                s->ops->hiccuped(s->pst, c.target);
             break;
         default:
             break;
@@ -295,7 +314,9 @@ static void sock_process(zinc_socket_t *s)
     for (size_t i = 0; i < s->nzombies; i++)
         zi_pipe_free(s->zombies[i]);
     s->nzombies = 0;
-    if (reap || s->npipes)
+    /* Only pipes whose peer closed are looked at, so a send or recv costs
+     * nothing per peer. */
+    if (s->closing_peers)
         sock_reap(s);
 }
 
@@ -401,6 +422,12 @@ static int sock_live(void *ctx, const zi_option_t *opt, zi_optval_t *out)
         out->i = zi_mailbox_fd(s->mbox);
         return 1;
     case ZI_OPT_EVENTS:
+        /* As libzmq: events fails with ETERM once the context terminates, so
+         * that pollers stop waiting on this socket. */
+        if (atomic_load(&s->terminated)) {
+            errno = ZINC_ETERM;
+            return -1;
+        }
         sock_process(s);
         out->i = (s->ops->has_in(s->pst) ? ZINC_POLLIN : 0) |
                  (s->ops->has_out(s->pst) ? ZINC_POLLOUT : 0);
@@ -410,14 +437,21 @@ static int sock_live(void *ctx, const zi_option_t *opt, zi_optval_t *out)
         out->len = strlen(s->last_endpoint);
         return 1;
     default:
-        return 0;
+        if (!s->ops->getopt)
+            return 0;
+        sock_process(s);
+        return s->ops->getopt(s->pst, zi_option_index(opt), out);
     }
 }
 
 static int sock_action(void *ctx, const zi_option_t *opt, const zi_optval_t *val)
 {
-    (void)ctx;
-    (void)val;
+    zinc_socket_t *s = ctx;
+    if (s->ops->setopt) {
+        int rc = s->ops->setopt(s->pst, zi_option_index(opt), val);
+        if (rc <= 0)
+            return rc;
+    }
     zi_set_detail("%s is not built yet for this socket type", opt->name);
     errno = ENOTSUP;
     return -1;
@@ -636,6 +670,30 @@ static int64_t sock_deadline(int flags, int64_t timeo)
     return timeo < 0 ? INT64_MAX : zi_clock_ms() + timeo;
 }
 
+/* Inside a call: hands f to the pattern (0, f taken), or -1 with errno. */
+static int sock_send(zinc_socket_t *s, zinc_frame_t *f, int flags)
+{
+    zi_frame_set_more(f, flags & ZINC_MORE);
+    int64_t deadline = -1;
+    for (;;) {
+        sock_process(s);
+        if (atomic_load(&s->terminated)) {
+            errno = ZINC_ETERM;
+            return -1;
+        }
+        if (s->ops->send(s->pst, f) == 0)
+            return 0;
+        if (errno != EAGAIN)
+            return -1;
+        if (deadline < 0)
+            deadline = sock_deadline(flags, zi_optset_int(&s->opts, ZI_OPT_SNDTIMEO));
+        if (!sock_wait(s, deadline)) {
+            errno = EAGAIN;
+            return -1;
+        }
+    }
+}
+
 int zinc_send_frame(zinc_socket_t *s, zinc_frame_t *f, int flags)
 {
     if (!f) {
@@ -644,23 +702,24 @@ int zinc_send_frame(zinc_socket_t *s, zinc_frame_t *f, int flags)
     }
     if (sock_enter(s) != 0)
         return -1;
-    zi_frame_set_more(f, flags & ZINC_MORE);
-    int64_t deadline = -1;
-    for (;;) {
-        sock_process(s);
-        if (atomic_load(&s->terminated))
-            return sock_fail(s, ZINC_ETERM);
-        if (s->ops->send(s->pst, f) == 0)
-            break;
-        if (errno != EAGAIN)
-            return sock_fail(s, errno);
-        if (deadline < 0)
-            deadline = sock_deadline(flags, zi_optset_int(&s->opts, ZI_OPT_SNDTIMEO));
-        if (!sock_wait(s, deadline))
-            return sock_fail(s, EAGAIN);
+    /* copy_threshold (pyzmq's): a small zero-copy frame goes out as a copy,
+     * and the caller's reference is dropped once the copy is taken, so its
+     * free function runs (and its tracker finishes) before this returns
+     * unless the application still holds another reference. */
+    zinc_frame_t *copy = NULL;
+    if ((f->flags & ZI_FRAME_ZEROCOPY) &&
+        f->size < (uint64_t)zi_optset_int(&s->opts, ZI_OPT_COPY_THRESHOLD)) {
+        copy = zinc_frame_new(f->data, f->size);
+        if (!copy)
+            return sock_fail(s, ENOMEM);
     }
+    int rc = sock_send(s, copy ? copy : f, flags);
+    int err = errno;
     sock_leave(s);
-    return 0;
+    if (copy)
+        zinc_frame_unref(rc == 0 ? f : copy); /* the free function runs outside the call */
+    errno = err;
+    return rc;
 }
 
 zinc_frame_t *zinc_recv_frame(zinc_socket_t *s, int flags)

@@ -18,6 +18,8 @@ enum {
     ZI_SCMD_PIPE_TERM,            /* target: pipe: the peer end closed */
     ZI_SCMD_TERM,                 /* the context is terminating */
     ZI_SCMD_WAKE,                 /* just wake a blocked call */
+    ZI_SCMD_HICCUP,               /* target: pipe: its connection was lost, the pipe
+                                     is kept for the next one (ops->hiccuped) */
 };
 
 /* References keep the socket's memory and mailbox alive for I/O objects

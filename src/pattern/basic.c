@@ -2,6 +2,7 @@
  * and nothing more (RFC 31 EXPAIR, RFC 30 PIPELINE, RFC 28's DEALER). */
 #include <errno.h>
 
+#include "core/socket.h"
 #include "pattern/strategy.h"
 #include "zinc.h"
 
@@ -154,9 +155,21 @@ static void pull_attach(void *st, zi_pipe_t *p)
         zi_pipe_close(p);
 }
 
+/* probe_router: an empty message to each new peer, as libzmq's dealer_t. */
+static void dealer_probe(lbfq_t *x, zi_pipe_t *p)
+{
+    if (!zi_optset_int(zi_sock_opts(x->s), ZI_OPT_PROBE_ROUTER) || !zi_pipe_check_write(p))
+        return;
+    zinc_frame_t *f = zinc_frame_new(NULL, 0);
+    if (f && zi_pipe_write(p, f) != ZI_OK)
+        zinc_frame_unref(f);
+    zi_pipe_flush(p);
+}
+
 static void dealer_attach(void *st, zi_pipe_t *p)
 {
     lbfq_t *x = st;
+    dealer_probe(x, p);
     if (zi_lb_attach(&x->lb, p) != 0)
         zi_pipe_close(p);
     else if (zi_fq_attach(&x->fq, p) != 0) {

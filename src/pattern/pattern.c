@@ -6,13 +6,14 @@
 #include "zinc.h"
 
 extern const zi_pattern_ops_t zi_pattern_pair, zi_pattern_push, zi_pattern_pull, zi_pattern_dealer;
+extern const zi_pattern_ops_t zi_pattern_req, zi_pattern_rep, zi_pattern_router;
 
 const zi_pattern_ops_t *zi_pattern_lookup(int type)
 {
     static const zi_pattern_ops_t *const table[] = {
-        [ZINC_PAIR] = &zi_pattern_pair,
-        [ZINC_DEALER] = &zi_pattern_dealer,
-        [ZINC_PULL] = &zi_pattern_pull,
+        [ZINC_PAIR] = &zi_pattern_pair,     [ZINC_REQ] = &zi_pattern_req,
+        [ZINC_REP] = &zi_pattern_rep,       [ZINC_DEALER] = &zi_pattern_dealer,
+        [ZINC_ROUTER] = &zi_pattern_router, [ZINC_PULL] = &zi_pattern_pull,
         [ZINC_PUSH] = &zi_pattern_push,
     };
     if (type < 0 || (size_t)type >= sizeof table / sizeof table[0])

@@ -16,6 +16,7 @@
 #include <stddef.h>
 
 #include "core/frame.h"
+#include "core/options.h"
 #include "core/pipe.h"
 #include "util/props.h"
 
@@ -47,6 +48,21 @@ typedef struct {
     /* Readiness for events/poll: a recv / a send would not give EAGAIN. */
     bool (*has_in)(void *st);
     bool (*has_out)(void *st);
+
+    /* Optional ops: NULL when the pattern has no use for them. */
+
+    /* A write-only command option (a ZI_OPTF_ACTION row: subscribe,
+     * unsubscribe, ...) with its validated value, borrowed for the call.
+     * 0 done, -1 with errno, or 1 "not mine" (core answers ENOTSUP). */
+    int (*setopt)(void *st, zi_opt_index opt, const zi_optval_t *val);
+    /* A live read-only option (a ZI_OPTF_LIVE row core does not answer
+     * itself, e.g. topics_count): 1 with *out filled (out->data valid until
+     * the socket's next call), or 0 to use the stored value. */
+    int (*getopt)(void *st, zi_opt_index opt, zi_optval_t *out);
+    /* The connection behind p was lost and p is kept for the next one (a
+     * connecter without immediate): the peer at the far end will be new and
+     * knows nothing of what was sent before (libzmq's "hiccup"). */
+    void (*hiccuped)(void *st, zi_pipe_t *p);
 } zi_pattern_ops_t;
 
 /* The ops for a socket type, or NULL when zinc does not build it. */
@@ -56,10 +72,7 @@ const zi_pattern_ops_t *zi_pattern_lookup(int type);
 
 /* Reads the next frame of p, consuming in-band peer frames (-> ops->peer). */
 zinc_frame_t *zi_sock_pipe_read(zi_sock_t *s, zi_pipe_t *p);
-/* Option values a pattern needs, by libzmq option id (ZINC_OPT_ ids in
- * core/sockopt.h). */
-int64_t zi_sock_opt_int(const zi_sock_t *s, int id);
-const void *zi_sock_opt_bytes(const zi_sock_t *s, int id, size_t *len);
+/* Option values: zi_optset_int(zi_sock_opts(s), ZI_OPT_...) (core/socket.h). */
 /* Peer metadata last seen on p (NULL before the peer identified itself). */
 zi_props_t *zi_sock_pipe_meta(const zi_sock_t *s, const zi_pipe_t *p);
 

@@ -215,7 +215,8 @@ static zi_err engine_ready_command(zmtp_engine_t *e, const zmtp_command_t *cmd)
 static zi_err engine_frame(zmtp_engine_t *e, zinc_frame_t *f)
 {
     if (!(f->flags & ZI_FRAME_COMMAND)) {
-        zi_frame_set_meta(f, e->mech->peer);
+        if (!e->cfg.no_frame_meta)
+            zi_frame_set_meta(f, e->mech->peer);
         if (!e->cb.on_frame(e->user, f))
             e->pending = f;
         return ZI_OK;

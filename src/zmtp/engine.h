@@ -40,6 +40,9 @@ typedef struct {
     int heartbeat_timeout;            /* ms; -1: same as heartbeat_ivl; 0: none */
     int handshake_ivl;                /* ms; 0: no limit */
     size_t out_batch_size;            /* frames up to this size are copied into the batch */
+    bool no_frame_meta;               /* true: on_frame gets frames without the connection
+                                       * metadata (the caller attaches it, as the socket does
+                                       * on its own thread, sparing a shared refcount per frame) */
 } zmtp_config_t;
 
 /* Defaults as libzmq's: no limits, heartbeats off, handshake_ivl 30 s. */

@@ -1,0 +1,311 @@
+#!/usr/bin/python3
+"""Writes the seed corpora of the fuzz targets into fuzz/corpus/<target>/.
+
+Stdlib only. The vectors are those of ../shared/ZMTP-NOTES.md (NULL greetings
+for 3.0 and 3.1, the 43-octet DEALER READY, frames of 255 and 256 octets,
+PING/PONG/SUBSCRIBE, 2.0 and 1.0 greetings) plus whole peer byte streams
+(greeting, READY, a few messages) for the engine targets. Each file starts
+with the control octets its harness reads (see the comment at the top of
+fuzz/fuzz_<target>.c); the engine header layout is in fuzz/fuzz_engine.h.
+
+Usage: /usr/bin/python3 tools/fuzz_seeds.py [corpus-dir]   (default fuzz/corpus)
+Existing seed files (named seed-*) are replaced; other files are left alone.
+"""
+import os
+import struct
+import sys
+
+# libzmq's socket-type numbers (include/zinc.h).
+PAIR, PUB, SUB, REQ, REP, DEALER, ROUTER, PULL, PUSH, XPUB, XSUB = range(11)
+STREAM, SERVER, CLIENT, RADIO, DISH, GATHER, SCATTER, DGRAM, PEER, CHANNEL = range(11, 21)
+NAMES = ["PAIR", "PUB", "SUB", "REQ", "REP", "DEALER", "ROUTER", "PULL", "PUSH", "XPUB",
+         "XSUB", "STREAM", "SERVER", "CLIENT", "RADIO", "DISH", "GATHER", "SCATTER", "DGRAM",
+         "PEER", "CHANNEL"]
+SENDS_IDENTITY = {REQ, DEALER, ROUTER}
+
+
+# ---- wire encoders (RFC 23 / RFC 37) ---------------------------------------
+
+def greeting(mech=b"NULL", as_server=False, major=3, minor=1, pad8=1):
+    g = b"\xff" + b"\x00" * 7 + bytes([pad8]) + b"\x7f" + bytes([major, minor])
+    g += mech.ljust(20, b"\x00") + bytes([1 if as_server else 0]) + b"\x00" * 31
+    assert len(g) == 64
+    return g
+
+
+def greeting_v20(socket_type):
+    # 10-octet signature, revision 1, socket type; then the identity frame.
+    return b"\xff" + b"\x00" * 7 + b"\x01" + b"\x7f" + b"\x01" + bytes([socket_type]) + b"\x00\x00"
+
+
+GREETING_V10 = b"\x01\x00"  # length 1 (flags only), flags 0: anonymous identity
+
+
+def frame(body, more=False, command=False, force_long=False):
+    flags = (1 if more else 0) | (4 if command else 0)
+    if len(body) > 255 or force_long:
+        return bytes([flags | 2]) + struct.pack(">Q", len(body)) + body
+    return bytes([flags, len(body)]) + body
+
+
+def command_body(name, data=b""):
+    return bytes([len(name)]) + name + data
+
+
+def command(name, data=b""):
+    return frame(command_body(name, data), command=True)
+
+
+def metadata(props):
+    out = b""
+    for name, value in props:
+        out += bytes([len(name)]) + name + struct.pack(">I", len(value)) + value
+    return out
+
+
+def ready_meta(socket_type, identity=b"", extra=()):
+    props = [(b"Socket-Type", NAMES[socket_type].encode())]
+    if socket_type in SENDS_IDENTITY:
+        props.append((b"Identity", identity))
+    props.extend(extra)
+    return metadata(props)
+
+
+def ready(socket_type, identity=b"", extra=()):
+    return command(b"READY", ready_meta(socket_type, identity, extra))
+
+
+def ping(ttl_ds=0, ctx=b""):
+    return command(b"PING", struct.pack(">H", ttl_ds) + ctx)
+
+
+def pong(ctx=b""):
+    return command(b"PONG", ctx)
+
+
+def error(reason):
+    return command(b"ERROR", bytes([len(reason)]) + reason)
+
+
+def message(*parts):
+    out = b""
+    for i, p in enumerate(parts):
+        out += frame(p, more=i + 1 < len(parts))
+    return out
+
+
+# The worked example of ZMTP-NOTES.md, byte for byte.
+DEALER_READY = (b"\x04\x29\x05READY\x0bSocket-Type\x00\x00\x00\x06DEALER"
+                b"\x08Identity\x00\x00\x00\x00")
+assert ready(DEALER) == DEALER_READY and len(DEALER_READY) == 43
+
+F255 = bytes(i & 0xFF for i in range(255))
+F256 = bytes((i * 7) & 0xFF for i in range(256))
+
+
+# ---- per-target seeds --------------------------------------------------------
+
+def greeting_seeds():
+    streams = {
+        "null31-client": greeting(),
+        "null31-server": greeting(as_server=True),
+        "null30": greeting(minor=0),
+        "null30-libzmq-pad": greeting(minor=0, pad8=6),
+        "plain31": greeting(b"PLAIN"),
+        "curve31-server": greeting(b"CURVE", as_server=True),
+        "major4": greeting(major=4, minor=0),
+        "mech-full20": greeting(b"ABCDEFGHIJKLMNOPQRST"),
+        "mech-nonprint": greeting(b"NU\x01L"),
+        "v20": greeting_v20(DEALER),
+        "v10": GREETING_V10 + b"\x06\x00hello",
+        "sig-bit0-clear": greeting()[:9] + b"\x7e" + greeting()[10:],
+        "major0": greeting(major=0),
+        "truncated11": greeting()[:11],
+        "then-ready": greeting() + DEALER_READY,
+    }
+    seeds = {}
+    for name, data in streams.items():
+        for split in (0, 1, 10, 11, 12, 63, 200):
+            seeds["%s-split%d" % (name, split)] = bytes([split]) + data
+    return seeds
+
+
+def decoder_seeds():
+    # Header: [maxmsgsize selector | commands_only<<7][chunking][window odds]
+    # selector 0..63 is the size itself; 64+i is table[i] in fuzz_decoder.c:
+    # -1, 255, 256, 257, 1000, 8191, 8192, 65535, 65536, 65537, 1 MiB, 1 MiB+1
+    MAX_1M, MAX_255, MAX_256, MAX_NONE = 64 + 10, 64 + 1, 64 + 2, 64 + 0
+    streams = {
+        "f255": frame(F255),
+        "f256": frame(F256),
+        "empty": frame(b""),
+        "multipart": message(b"", b"hello", b"world"),
+        "dealer-ready": DEALER_READY,
+        "ping-pong": ping(100, b"ctx") + pong(b"ctx"),
+        "subscribe-cancel": command(b"SUBSCRIBE", b"topic") + command(b"CANCEL", b"topic"),
+        "error": error(b"400"),
+        "long-command": frame(command_body(b"READY", ready_meta(ROUTER, b"x" * 300)), command=True),
+        "long-small": frame(b"abc", force_long=True),
+        "reserved-bit": b"\x08\x01x",
+        "command-more": b"\x05\x05\x04PING",
+        "size-huge": b"\x02" + struct.pack(">Q", 1 << 63),
+        "size-2^40": b"\x02" + struct.pack(">Q", 1 << 40),
+        "mixed": ready(PUSH) + message(b"a" * 300, b"b") + ping(0) + frame(F255, more=True) +
+                 frame(F256),
+    }
+    headers = {
+        "1m-whole": (MAX_1M, 0x00, 0x00),
+        "1m-bytewise": (MAX_1M, 0x01, 0x00),
+        "1m-fixed7-win": (MAX_1M, 0x19, 0x0F),
+        "1m-rand-win": (MAX_1M, 0xFE, 0x08),
+        "1m-big-win": (MAX_1M, 0x03, 0x0C),
+        "max255": (MAX_255, 0x02 | (3 << 2), 0x04),
+        "max256": (MAX_256, 0x02 | (15 << 2), 0x0A),
+        "max3": (3, 0x02, 0x00),
+        "max0-cmds": (0x80, 0x03, 0x06),
+        "none-cmds": (MAX_NONE, 0x02 | (5 << 2), 0x0F),
+    }
+    seeds = {}
+    for sname, data in streams.items():
+        for hname, h in headers.items():
+            if sname in ("f255", "f256", "mixed", "dealer-ready", "multipart", "ping-pong") or \
+                    hname in ("1m-rand-win", "max255"):
+                seeds["%s-%s" % (sname, hname)] = bytes(h) + data
+    return seeds
+
+
+def command_seeds():
+    bodies = {
+        "dealer-ready": DEALER_READY[2:],
+        "router-ready": command_body(b"READY", ready_meta(ROUTER, b"peer-1")),
+        "ready-x-props": command_body(b"READY", ready_meta(PUB, extra=[(b"X-Foo", b"bar")])),
+        "ping-ttl-ctx": command_body(b"PING", struct.pack(">H", 300) + b"0123456789abcdef"),
+        "ping-no-ctx": command_body(b"PING", b"\x00\x00"),
+        "ping-ctx17": command_body(b"PING", b"\x00\x01" + b"x" * 17),
+        "ping-short": command_body(b"PING", b"\x01"),
+        "pong": command_body(b"PONG", b"ctx"),
+        "subscribe": command_body(b"SUBSCRIBE", b"weather"),
+        "subscribe-empty": command_body(b"SUBSCRIBE"),
+        "cancel": command_body(b"CANCEL", b"weather"),
+        "error-400": command_body(b"ERROR", b"\x03400"),
+        "error-trailing": command_body(b"ERROR", b"\x03400x"),
+        "error-short": command_body(b"ERROR", b"\x05ab"),
+        "hello": command_body(b"HELLO", b"\x05admin\x06secret"),
+        "join": command_body(b"JOIN", b"group"),
+        "unknown": command_body(b"FOOBAR", b"data"),
+        "empty-name": b"\x00rest",
+        "name-past-end": b"\x09READY",
+        "long-body": command_body(b"MESSAGE", bytes(range(256)) * 2),
+    }
+    return {k: v for k, v in bodies.items()}
+
+
+def metadata_seeds():
+    return {
+        "dealer": ready_meta(DEALER),
+        "router-identity": ready_meta(ROUTER, b"\x00\x01binary-id"),
+        "pub-x": ready_meta(PUB, extra=[(b"X-Foo", b"bar"), (b"X-Empty", b""),
+                                        (b"User-Id", b"alice")]),
+        "empty": b"",
+        "value-256": metadata([(b"X-Big", bytes(range(256)))]),
+        "name-255": metadata([(b"N" * 255, b"v")]),
+        "name-chars": metadata([(b"a-b_c.d+e9", b"v")]),
+        "dup-case": metadata([(b"Identity", b""), (b"IDENTITY", b"x")]),
+        "bad-char": metadata([(b"Socket Type", b"PUB")]),
+        "empty-name": b"\x00\x00\x00\x00\x00",
+        "trailing": ready_meta(PUSH) + b"\x01",
+        "value-past-end": b"\x01a\x00\x00\x01\x00xyz",
+        "nul-value": metadata([(b"X-Nul", b"a\x00b")]),
+    }
+
+
+# Compatible (ours, peer's) pairs of RFC 37 / ZMTP-NOTES.md.
+PAIRS = [(DEALER, ROUTER), (ROUTER, DEALER), (REQ, REP), (REP, REQ), (PUSH, PULL),
+         (PULL, PUSH), (PAIR, PAIR), (SUB, PUB), (PUB, SUB), (XPUB, XSUB), (XSUB, XPUB),
+         (DEALER, DEALER), (ROUTER, ROUTER), (REQ, ROUTER), (REP, DEALER), (CLIENT, SERVER),
+         (SERVER, CLIENT), (RADIO, DISH), (DISH, RADIO), (GATHER, SCATTER), (PEER, PEER),
+         (CHANNEL, CHANNEL)]
+
+
+def peer_traffic(ours, peer):
+    """What a peer of type `peer` plausibly sends after its READY."""
+    if peer in (REQ,):
+        return message(b"", b"hello") + message(b"", F256)
+    if peer in (REP, ROUTER) and ours == REQ:
+        return message(b"", b"world")
+    if peer in (SUB, XSUB):
+        return command(b"SUBSCRIBE", b"") + command(b"SUBSCRIBE", b"weather") + \
+            command(b"CANCEL", b"weather") + ping(10, b"p1")
+    if peer in (PUB, XPUB):
+        return message(b"weather", b"sunny") + frame(F255) + ping(30)
+    return message(b"id", b"", b"payload") + frame(F255) + frame(F256) + ping(50, b"ctx") + \
+        pong(b"") + frame(b"tail")
+
+
+def engine_seeds(as_server):
+    peer_is_server = not as_server
+    seeds = {}
+    # Header: type, options, seed x4, schedule (see fuzz_engine.h).
+    variants = [
+        ("plain", 0x0C | 0x80, 0x03),           # 1 MiB, no limits, whole chunks
+        ("hb10", 0x0C | 0x03, 0x1D),             # 1 MiB, fast heartbeats, refusals
+        ("hb50-zc", 0x0C | 0x02 | 0x40 | 0x20, 0x65),  # zero-copy batch, X- props
+        ("bytes-rid", 0x08 | 0x01 | 0x10, 0xC0),   # 8 KiB, 1-byte chunks, routing id
+    ]
+    for i, (ours, peer) in enumerate(PAIRS):
+        stream = greeting(as_server=peer_is_server) + ready(peer, b"peer" if i % 2 else b"") + \
+            peer_traffic(ours, peer)
+        for vname, opts, sched in variants:
+            if vname != "plain" and i % 3 != len(vname) % 3:
+                continue
+            hdr = bytes([ours, opts, 0x12, 0x34, i, len(vname), sched])
+            seeds["%s-%s-%s" % (NAMES[ours].lower(), NAMES[peer].lower(), vname)] = hdr + stream
+    # ZMTP 3.0 peers: subscriptions travel as messages, no heartbeats.
+    seeds["sub-pub-zmtp30"] = bytes([SUB, 0x0F, 1, 2, 3, 4, 0x01]) + \
+        greeting(minor=0, as_server=peer_is_server) + ready(PUB) + message(b"topic", b"x")
+    seeds["xpub-sub-zmtp30"] = bytes([XPUB, 0x0D, 1, 2, 3, 5, 0x02]) + \
+        greeting(minor=0, as_server=peer_is_server) + ready(SUB) + message(b"\x01topic") + \
+        message(b"\x00topic")
+    # The handshake and protocol failures the engine must close on.
+    fails = {
+        "mech-mismatch": greeting(b"PLAIN", as_server=peer_is_server) + ready(ROUTER),
+        "zmtp20": greeting_v20(ROUTER),
+        "zmtp10": GREETING_V10,
+        "incompatible": greeting(as_server=peer_is_server) + ready(PUB),
+        "error-in-handshake": greeting(as_server=peer_is_server) + error(b"400"),
+        "no-socket-type": greeting(as_server=peer_is_server) + command(b"READY", b""),
+        "message-before-ready": greeting(as_server=peer_is_server) + message(b"early"),
+        "too-big": greeting(as_server=peer_is_server) + ready(ROUTER) + frame(b"x" * 300),
+        "error-after-ready": greeting(as_server=peer_is_server) + ready(ROUTER) + error(b""),
+        "bad-ping": greeting(as_server=peer_is_server) + ready(ROUTER) + command(b"PING", b"x"),
+    }
+    for name, stream in fails.items():
+        seeds["dealer-" + name] = bytes([DEALER, 0x04 | 0x01, 9, 9, 9, 9, 0x02]) + stream
+    return seeds
+
+
+def write(corpus, target, seeds):
+    d = os.path.join(corpus, target)
+    os.makedirs(d, exist_ok=True)
+    for f in os.listdir(d):
+        if f.startswith("seed-"):
+            os.remove(os.path.join(d, f))
+    for name, data in sorted(seeds.items()):
+        with open(os.path.join(d, "seed-" + name), "wb") as fh:
+            fh.write(data)
+    print("%-14s %3d seeds" % (target, len(seeds)))
+
+
+def main():
+    corpus = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
+        os.path.dirname(os.path.abspath(__file__)), "..", "fuzz", "corpus")
+    write(corpus, "greeting", greeting_seeds())
+    write(corpus, "decoder", decoder_seeds())
+    write(corpus, "command", command_seeds())
+    write(corpus, "metadata", metadata_seeds())
+    write(corpus, "engine_client", engine_seeds(as_server=False))
+    write(corpus, "engine_server", engine_seeds(as_server=True))
+
+
+if __name__ == "__main__":
+    main()
