@@ -238,6 +238,10 @@ static void sock_attach(zinc_socket_t *s, zi_pipe_t *p)
     }
     s->pipes[s->npipes++] = p;
     zi_pipe_set_sink(p, &s->sink);
+    /* A peer that closed before we had a sink told nobody: count it now
+     * (after set_sink, a later close reaches us as ZI_SCMD_PIPE_TERM). */
+    if (zi_pipe_peer_closed(p))
+        s->closing_peers++;
     s->ops->attach(s->pst, p);
 }
 
@@ -286,6 +290,10 @@ static void sock_reap(zinc_socket_t *s)
 static void sock_process(zinc_socket_t *s)
 {
     zi_cmd_t c;
+    /* Pipes whose peer left and that were read to the end go before any new
+     * peer attaches (a PAIR takes a new peer only once the old one is gone). */
+    if (s->closing_peers)
+        sock_reap(s);
     while (zi_mailbox_recv(s->mbox, &c)) {
         switch (c.type) {
         case ZI_SCMD_ATTACH:
