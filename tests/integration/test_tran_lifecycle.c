@@ -319,6 +319,36 @@ static void test_second_thread_in_a_busy_socket_gets_ebusy(void **state)
     assert_int_equal(zinc_get_int(pull, "rcvmore", &v), 0);
 }
 
+static void test_pair_takes_a_new_peer_after_one_came_and_went_unseen(void **state)
+{
+    it_fx_t *fx = it_fx(state);
+    zinc_socket_t *a = it_socket(fx, ZINC_PAIR);
+    char wild[256], ep[256];
+    it_ep_wild(fx->tran, wild, sizeof wild);
+    it_bind(a, wild, ep, sizeof ep);
+    /* A first peer connects, says something and leaves while the
+     * application does not call into a at all. */
+    zinc_socket_t *b1 = it_socket(fx, ZINC_PAIR);
+    it_connect(b1, ep);
+    it_set_int(b1, "linger", 1000);
+    assert_int_equal(it_send_u32(b1, 1, 0), 0);
+    it_sleep_ms(50);
+    it_close(fx, b1);
+    it_sleep_ms(50);
+    /* What it said still arrives; then a new peer takes its place. */
+    uint32_t v;
+    assert_int_equal(it_recv_u32(a, &v, 0), 0);
+    assert_int_equal(v, 1);
+    zinc_socket_t *b2 = it_socket(fx, ZINC_PAIR);
+    it_connect(b2, ep);
+    assert_int_equal(it_send_u32(b2, 2, 0), 0);
+    assert_int_equal(it_recv_u32(a, &v, 0), 0);
+    assert_int_equal(v, 2);
+    assert_int_equal(it_send_u32(a, 3, 0), 0);
+    assert_int_equal(it_recv_u32(b2, &v, 0), 0);
+    assert_int_equal(v, 3);
+}
+
 static const bool push_binds = true, pull_binds = false;
 
 static const it_case_t cases[] = {
@@ -339,6 +369,8 @@ static const it_case_t cases[] = {
      test_term_from_another_thread_ends_blocked_calls_with_eterm, NULL, IT_ALL_TRANS, 0},
     {"a second thread in a busy socket gets EBUSY", test_second_thread_in_a_busy_socket_gets_ebusy,
      NULL, IT_ALL_TRANS, 0},
+    {"a pair takes a new peer after one came and went while the application was away",
+     test_pair_takes_a_new_peer_after_one_came_and_went_unseen, NULL, IT_ALL_TRANS, 0},
 };
 
 int main(void)
