@@ -55,6 +55,7 @@ struct zi_session {
     bool protocol_err; /* ... that should stop redialling */
     zi_pipe_t *pipe;   /* our end */
     zi_pipe_sink_t sink;
+    const void *origin; /* the listener that accepted us, or NULL */
     /* The socket's end of the pipe (only to name it in ZI_SCMD_HICCUP). */
     zi_pipe_t *sock_end;
     bool pipe_term;   /* the socket is done with us: linger */
@@ -262,7 +263,7 @@ static void session_attach_pipe(zi_session_t *ss, zi_props_t *meta)
         if (!pf || zi_pipe_write(ss->pipe, pf) != ZI_OK)
             zinc_frame_unref(pf);
         zi_pipe_flush(ss->pipe);
-        zi_sock_post(ss->sock, ZI_SCMD_ATTACH, ends[0]);
+        zi_sock_post_attach(ss->sock, ends[0], ss->origin);
         return;
     }
     zinc_frame_t *pf = zi_peer_frame_new(meta);
@@ -979,6 +980,7 @@ static void listener_in(void *arg)
             continue;
         }
         ss->fd = fd;
+        ss->origin = l;
         session_post(ss, session_start_accepted_run);
     }
 }

@@ -48,6 +48,8 @@ struct zinc_socket {
     bool rcvmore;
     size_t closing_peers; /* attached pipes whose peer closed, not yet reaped */
     zi_pipe_t **pipes;    /* attached ends */
+    const void **origins; /* per attached end: the listener that accepted it */
+    size_t cap_origins;
     size_t npipes, cap_pipes;
     zi_pipe_t **zombies; /* closed, freed after the next full mailbox drain */
     size_t nzombies, cap_zombies;
@@ -84,14 +86,25 @@ void zi_sock_unref(zinc_socket_t *s)
     free(s);
 }
 
+static void sock_post_cmd(zinc_socket_t *s, const zi_cmd_t *c)
+{
+    if (zi_mailbox_send(s->mbox, c) != ZI_OK && c->type == ZI_SCMD_ATTACH) {
+        /* Out of memory for a command: the connection cannot be attached. */
+        zi_pipe_close(c->target);
+        zi_pipe_free(c->target);
+    }
+}
+
 void zi_sock_post(zinc_socket_t *s, int type, void *target)
 {
     zi_cmd_t c = {.type = type, .target = target};
-    if (zi_mailbox_send(s->mbox, &c) != ZI_OK && type == ZI_SCMD_ATTACH) {
-        /* Out of memory for a command: the connection cannot be attached. */
-        zi_pipe_close(target);
-        zi_pipe_free(target);
-    }
+    sock_post_cmd(s, &c);
+}
+
+void zi_sock_post_attach(zinc_socket_t *s, zi_pipe_t *p, const void *origin)
+{
+    zi_cmd_t c = {.type = ZI_SCMD_ATTACH, .target = p, .arg = (void *)(uintptr_t)origin};
+    sock_post_cmd(s, &c);
 }
 
 static void sock_sink_readable(void *ctx, zi_pipe_t *p)
@@ -229,13 +242,26 @@ static int sock_grow(void **arr, size_t *cap, size_t need, size_t elem)
     return 0;
 }
 
-static void sock_attach(zinc_socket_t *s, zi_pipe_t *p)
+static bool sock_listening(const zinc_socket_t *s, const void *origin)
 {
-    if (sock_grow((void **)&s->pipes, &s->cap_pipes, s->npipes + 1, sizeof *s->pipes) != 0) {
+    for (size_t i = 0; i < s->neps; i++)
+        if (s->eps[i].bind && s->eps[i].io == origin)
+            return true;
+    return false;
+}
+
+static void sock_attach(zinc_socket_t *s, zi_pipe_t *p, const void *origin)
+{
+    /* A connection accepted by a listener that was unbound meanwhile goes
+     * the way of the others it accepted. */
+    if ((origin && !sock_listening(s, origin)) ||
+        sock_grow((void **)&s->pipes, &s->cap_pipes, s->npipes + 1, sizeof *s->pipes) != 0 ||
+        sock_grow((void **)&s->origins, &s->cap_origins, s->npipes + 1, sizeof *s->origins) != 0) {
         zi_pipe_close(p);
         zi_pipe_free(p);
         return;
     }
+    s->origins[s->npipes] = origin;
     s->pipes[s->npipes++] = p;
     zi_pipe_set_sink(p, &s->sink);
     /* A peer that closed before we had a sink told nobody: count it now
@@ -251,7 +277,9 @@ static void sock_detach(zinc_socket_t *s, zi_pipe_t *p)
 {
     for (size_t i = 0; i < s->npipes; i++)
         if (s->pipes[i] == p) {
-            s->pipes[i] = s->pipes[--s->npipes];
+            s->npipes--;
+            s->pipes[i] = s->pipes[s->npipes];
+            s->origins[i] = s->origins[s->npipes];
             break;
         }
     for (size_t i = 0; i < s->neps; i++)
@@ -297,7 +325,7 @@ static void sock_process(zinc_socket_t *s)
     while (zi_mailbox_recv(s->mbox, &c)) {
         switch (c.type) {
         case ZI_SCMD_ATTACH:
-            sock_attach(s, c.target);
+            sock_attach(s, c.target, c.arg);
             break;
         case ZI_SCMD_READABLE:
             if (sock_has_pipe(s, c.target))
@@ -600,7 +628,7 @@ int zinc_connect(zinc_socket_t *s, const char *endpoint)
         return sock_fail(s, err);
     }
     if (mine) {
-        sock_attach(s, mine); /* messages queue before the connection is up */
+        sock_attach(s, mine, NULL); /* messages queue before the connection is up */
         rec->pipe = sock_has_pipe(s, mine) ? mine : NULL;
     }
     zi_optset_reset(&s->opts, ZI_OPT_CONNECT_ROUTING_ID);
@@ -628,11 +656,18 @@ static int sock_remove_endpoint(zinc_socket_t *s, const char *endpoint, bool bin
                 if (zi_endpoint_parse(ep->uri, ZI_EP_BIND, &parsed) == 0)
                     zi_ctx_inproc_unbind(s->ctx, parsed.address, s);
             }
+            const void *listener = ep->bind ? ep->io : NULL;
             sock_stop_endpoint(ep);
-            /* As libzmq: a disconnected peer gets no more messages; what was
-             * already queued for it still leaves, within linger. */
+            /* As libzmq: a disconnected peer gets no more messages, and the
+             * connections an unbound listener accepted end; what was already
+             * queued for them still leaves, within linger. */
             if (ep->pipe && sock_has_pipe(s, ep->pipe))
                 sock_detach(s, ep->pipe);
+            for (size_t k = 0; listener && k < s->npipes;)
+                if (s->origins[k] == listener)
+                    sock_detach(s, s->pipes[k]);
+                else
+                    k++;
             s->eps[i] = s->eps[--s->neps];
         } else {
             i++;
@@ -816,6 +851,7 @@ int zinc_socket_close(zinc_socket_t *s)
     s->ops->fini(s->pst);
     free(s->pst);
     free(s->pipes);
+    free(s->origins);
     free(s->zombies);
     free(s->eps);
     zi_optset_fini(&s->opts);
