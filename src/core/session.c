@@ -55,7 +55,7 @@ struct zi_session {
     bool protocol_err; /* ... that should stop redialling */
     zi_pipe_t *pipe;   /* our end */
     zi_pipe_sink_t sink;
-    const void *origin; /* the listener that accepted us, or NULL */
+    const void *origin; /* the endpoint's handle: our listener, or us */
     /* The socket's end of the pipe (only to name it in ZI_SCMD_HICCUP). */
     zi_pipe_t *sock_end;
     bool pipe_term;   /* the socket is done with us: linger */
@@ -911,6 +911,7 @@ int zi_session_connect(zinc_socket_t *s, const zi_endpoint_t *ep, void **io, zi_
     if (!ss)
         return -1;
     ss->connecter = true;
+    ss->origin = ss; /* the socket's handle for this endpoint */
     if (!ss->cfg.immediate) {
         zi_pipe_t *ends[2];
         const int hwm[2] = {ss->cfg.sndhwm, ss->cfg.rcvhwm};

@@ -48,7 +48,7 @@ struct zinc_socket {
     bool rcvmore;
     size_t closing_peers; /* attached pipes whose peer closed, not yet reaped */
     zi_pipe_t **pipes;    /* attached ends */
-    const void **origins; /* per attached end: the listener that accepted it */
+    const void **origins; /* per attached end: its endpoint's io (or NULL) */
     size_t cap_origins;
     size_t npipes, cap_pipes;
     zi_pipe_t **zombies; /* closed, freed after the next full mailbox drain */
@@ -242,19 +242,19 @@ static int sock_grow(void **arr, size_t *cap, size_t need, size_t elem)
     return 0;
 }
 
-static bool sock_listening(const zinc_socket_t *s, const void *origin)
+static bool sock_has_endpoint(const zinc_socket_t *s, const void *origin)
 {
     for (size_t i = 0; i < s->neps; i++)
-        if (s->eps[i].bind && s->eps[i].io == origin)
+        if (s->eps[i].io == origin)
             return true;
     return false;
 }
 
 static void sock_attach(zinc_socket_t *s, zi_pipe_t *p, const void *origin)
 {
-    /* A connection accepted by a listener that was unbound meanwhile goes
-     * the way of the others it accepted. */
-    if ((origin && !sock_listening(s, origin)) ||
+    /* A connection whose endpoint was unbound or disconnected meanwhile
+     * goes the way of the others it made. */
+    if ((origin && !sock_has_endpoint(s, origin)) ||
         sock_grow((void **)&s->pipes, &s->cap_pipes, s->npipes + 1, sizeof *s->pipes) != 0 ||
         sock_grow((void **)&s->origins, &s->cap_origins, s->npipes + 1, sizeof *s->origins) != 0) {
         zi_pipe_close(p);
@@ -628,7 +628,7 @@ int zinc_connect(zinc_socket_t *s, const char *endpoint)
         return sock_fail(s, err);
     }
     if (mine) {
-        sock_attach(s, mine, NULL); /* messages queue before the connection is up */
+        sock_attach(s, mine, rec->io); /* messages queue before the connection is up */
         rec->pipe = sock_has_pipe(s, mine) ? mine : NULL;
     }
     zi_optset_reset(&s->opts, ZI_OPT_CONNECT_ROUTING_ID);
@@ -656,15 +656,15 @@ static int sock_remove_endpoint(zinc_socket_t *s, const char *endpoint, bool bin
                 if (zi_endpoint_parse(ep->uri, ZI_EP_BIND, &parsed) == 0)
                     zi_ctx_inproc_unbind(s->ctx, parsed.address, s);
             }
-            const void *listener = ep->bind ? ep->io : NULL;
+            const void *io = ep->io;
             sock_stop_endpoint(ep);
             /* As libzmq: a disconnected peer gets no more messages, and the
              * connections an unbound listener accepted end; what was already
              * queued for them still leaves, within linger. */
             if (ep->pipe && sock_has_pipe(s, ep->pipe))
-                sock_detach(s, ep->pipe);
-            for (size_t k = 0; listener && k < s->npipes;)
-                if (s->origins[k] == listener)
+                sock_detach(s, ep->pipe); /* inproc */
+            for (size_t k = 0; io && k < s->npipes;)
+                if (s->origins[k] == io)
                     sock_detach(s, s->pipes[k]);
                 else
                     k++;
