@@ -30,7 +30,7 @@ typedef struct {
     zmtp_config_t zc;
     uint8_t rid[255];
     size_t rid_len;
-    int sndhwm, rcvhwm, linger, reconnect_ivl, reconnect_ivl_max, backlog;
+    int sndhwm, rcvhwm, reconnect_ivl, reconnect_ivl_max, backlog;
     bool immediate, ipv6;
     zi_tcp_opts_t tcp;
     zi_endpoint_t ep;
@@ -55,12 +55,15 @@ struct zi_session {
     bool protocol_err; /* ... that should stop redialling */
     zi_pipe_t *pipe;   /* our end */
     zi_pipe_sink_t sink;
+    const void *origin; /* the endpoint's handle: our listener, or us */
     /* The socket's end of the pipe (only to name it in ZI_SCMD_HICCUP). */
     zi_pipe_t *sock_end;
-    bool pipe_term;   /* the socket closed its end: linger */
+    bool pipe_term;   /* the socket is done with us: linger */
+    int linger;       /* the socket's linger when it was done with us */
     bool mid_message; /* frames of an unfinished message were written */
     bool unflushed;
     bool in_blocked; /* the pipe to the socket is full */
+    bool out_dead;   /* a write failed: only reading goes on, to the end */
     bool out_more;   /* session_pull is inside a message from the socket */
     /* SUBSCRIBE/CANCEL from the peer, as 0x01/0x00 messages waiting for room
      * in the pipe to the socket: entries [subq_head, subq_n). */
@@ -120,7 +123,6 @@ static void sess_cfg_from(sess_cfg_t *c, zinc_socket_t *s, const zi_endpoint_t *
     c->zc.handshake_ivl = (int)opt(os, ZI_OPT_HANDSHAKE_IVL);
     c->sndhwm = (int)opt(os, ZI_OPT_SNDHWM);
     c->rcvhwm = (int)opt(os, ZI_OPT_RCVHWM);
-    c->linger = (int)opt(os, ZI_OPT_LINGER);
     c->reconnect_ivl = (int)opt(os, ZI_OPT_RECONNECT_IVL);
     c->reconnect_ivl_max = (int)opt(os, ZI_OPT_RECONNECT_IVL_MAX);
     c->backlog = (int)opt(os, ZI_OPT_BACKLOG);
@@ -233,13 +235,14 @@ static void session_schedule_tick(zi_session_t *ss)
 
 static void session_tick_fire(void *arg)
 {
-    zi_session_t *ss = arg;
+    zi_session_t *ss = session_ref(arg);
     ss->tick_timer = 0;
     ss->tick_at = INT64_MAX;
     session_schedule_tick(ss);
     session_flush_out(ss);
     if (ss->failed)
         session_disconnect(ss);
+    session_unref(ss);
 }
 
 /* ---- reactor thread: engine callbacks ------------------------------------ */
@@ -260,7 +263,7 @@ static void session_attach_pipe(zi_session_t *ss, zi_props_t *meta)
         if (!pf || zi_pipe_write(ss->pipe, pf) != ZI_OK)
             zinc_frame_unref(pf);
         zi_pipe_flush(ss->pipe);
-        zi_sock_post(ss->sock, ZI_SCMD_ATTACH, ends[0]);
+        zi_sock_post_attach(ss->sock, ends[0], ss->origin);
         return;
     }
     zinc_frame_t *pf = zi_peer_frame_new(meta);
@@ -280,7 +283,9 @@ static void session_on_ready(void *user, zi_props_t *peer)
             zi_props_set(peer, "Peer-Address", 12, addr, strlen(addr)) != ZI_OK)
             ss->failed = true;
     }
-    if (zi_sock_closed(ss->sock)) {
+    /* A closed socket takes no new pipe; a lingering connecter's pipe still
+     * holds what the socket queued for this peer. */
+    if (zi_sock_closed(ss->sock) && !ss->pipe) {
         ss->failed = true;
         return;
     }
@@ -409,7 +414,7 @@ static void session_set_events(zi_session_t *ss, unsigned ev)
 static void session_update_events(zi_session_t *ss)
 {
     unsigned ev = ss->in_blocked ? 0 : ZI_REACTOR_IN;
-    if (ss->eng && zmtp_engine_out_pending(ss->eng))
+    if (ss->eng && !ss->out_dead && zmtp_engine_out_pending(ss->eng))
         ev |= ZI_REACTOR_OUT;
     session_set_events(ss, ev);
 }
@@ -423,7 +428,7 @@ static void session_check_linger(zi_session_t *ss)
 
 static void session_flush_out(zi_session_t *ss)
 {
-    if (!ss->eng || ss->fd < 0)
+    if (!ss->eng || ss->fd < 0 || ss->out_dead)
         return;
     for (;;) {
         struct iovec iov[64];
@@ -436,8 +441,11 @@ static void session_flush_out(zi_session_t *ss)
                 break;
             if (errno == EINTR)
                 continue;
-            ss->failed = true;
-            return;
+            /* As libzmq: stop writing but go on reading until the end or
+             * an error shows there, so that what the peer sent before it
+             * went (a whole handshake and messages, pipelined) arrives. */
+            ss->out_dead = true;
+            break;
         }
         zmtp_engine_written(ss->eng, (size_t)w);
     }
@@ -582,7 +590,31 @@ static void session_err(void *arg)
         session_disconnect(ss);
 }
 
-static const zi_reactor_fd_ops_t session_fd_ops = {session_in, session_out, session_err};
+/* The fd callbacks hold a reference while they run: whatever they call may
+ * end the session (session_end drops the reactor's reference), and they
+ * still look at it afterwards. */
+static void session_in_ev(void *arg)
+{
+    zi_session_t *ss = session_ref(arg);
+    session_in(ss);
+    session_unref(ss);
+}
+
+static void session_out_ev(void *arg)
+{
+    zi_session_t *ss = session_ref(arg);
+    session_out(ss);
+    session_unref(ss);
+}
+
+static void session_err_ev(void *arg)
+{
+    zi_session_t *ss = session_ref(arg);
+    session_err(ss);
+    session_unref(ss);
+}
+
+static const zi_reactor_fd_ops_t session_fd_ops = {session_in_ev, session_out_ev, session_err_ev};
 
 /* The fd is connected: start the handshake. */
 static void session_start_engine(zi_session_t *ss)
@@ -609,6 +641,7 @@ static void session_start_engine(zi_session_t *ss)
     ss->state = SS_ACTIVE;
     ss->ready = false;
     ss->failed = false;
+    ss->out_dead = false;
     ss->tick_at = INT64_MAX;
     session_flush_out(ss);
     session_schedule_tick(ss);
@@ -707,8 +740,12 @@ static void session_disconnect(zi_session_t *ss)
         if (ss->unflushed)
             zi_pipe_flush(ss->pipe);
         ss->unflushed = false;
-        bool keep = ss->connecter && !ss->cfg.immediate && !ss->pipe_term && !ss->protocol_err &&
-                    ss->cfg.reconnect_ivl >= 0;
+        /* A connecter keeps its pipe across reconnects (unless
+         * reconnect_ivl is -1); while lingering, only as long as it still has
+         * something to deliver. */
+        bool keep = ss->connecter && !ss->cfg.immediate && !ss->protocol_err &&
+                    ss->cfg.reconnect_ivl >= 0 &&
+                    (!ss->pipe_term || (ss->linger != 0 && !zi_pipe_eof(ss->pipe)));
         if (!keep) {
             zi_pipe_close(ss->pipe);
             zi_pipe_free(ss->pipe);
@@ -719,7 +756,9 @@ static void session_disconnect(zi_session_t *ss)
         }
     }
     /* reconnect_ivl -1: never redial, as libzmq. */
-    if (!ss->connecter || ss->pipe_term || ss->protocol_err || ss->cfg.reconnect_ivl < 0) {
+    bool redial = ss->connecter && !ss->protocol_err && ss->cfg.reconnect_ivl >= 0 &&
+                  (!ss->pipe_term || ss->pipe);
+    if (!redial) {
         session_end(ss);
         return;
     }
@@ -790,26 +829,34 @@ static void session_on_writable(zi_session_t *ss)
         session_in(ss); /* the kernel may hold more */
 }
 
-static void session_on_pipe_term(zi_session_t *ss)
+/* The socket is done with this session (it closed its end of the pipe, or
+ * stopped the endpoint): what it queued still leaves within its linger, read
+ * at that moment as libzmq does; then the session ends. A connecter that is
+ * not connected yet goes on dialling meanwhile. */
+static void session_linger(zi_session_t *ss)
 {
-    ss->pipe_term = true;
-    if (!ss->ready || ss->cfg.linger == 0) {
+    if (!ss->pipe_term) {
+        ss->pipe_term = true;
+        ss->linger = zi_sock_linger(ss->sock);
+    }
+    bool can_deliver = ss->pipe && (ss->ready || ss->connecter);
+    if (!can_deliver || ss->linger == 0 || (!ss->ready && zi_pipe_eof(ss->pipe))) {
         session_end(ss);
         return;
     }
-    if (ss->cfg.linger > 0 && !ss->linger_timer)
-        ss->linger_timer = zi_reactor_timer_add(ss->r, ss->cfg.linger, session_linger_fire, ss);
-    session_pull(ss);
+    if (ss->linger > 0 && !ss->linger_timer)
+        ss->linger_timer = zi_reactor_timer_add(ss->r, ss->linger, session_linger_fire, ss);
+    session_pull(ss); /* ends the session once everything is written */
+}
+
+static void session_on_pipe_term(zi_session_t *ss)
+{
+    session_linger(ss);
 }
 
 static void session_stop_run(zi_session_t *ss)
 {
-    ss->pipe_term = true;
-    if (!ss->ready || !ss->pipe || ss->cfg.linger == 0) {
-        session_end(ss);
-        return;
-    }
-    session_on_pipe_term(ss);
+    session_linger(ss);
 }
 
 /* ---- creating sessions ------------------------------------------------------ */
@@ -863,6 +910,7 @@ int zi_session_connect(zinc_socket_t *s, const zi_endpoint_t *ep, void **io, zi_
     if (!ss)
         return -1;
     ss->connecter = true;
+    ss->origin = ss; /* the socket's handle for this endpoint */
     if (!ss->cfg.immediate) {
         zi_pipe_t *ends[2];
         const int hwm[2] = {ss->cfg.sndhwm, ss->cfg.rcvhwm};
@@ -932,6 +980,7 @@ static void listener_in(void *arg)
             continue;
         }
         ss->fd = fd;
+        ss->origin = l;
         session_post(ss, session_start_accepted_run);
     }
 }

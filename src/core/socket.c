@@ -44,9 +44,12 @@ struct zinc_socket {
     atomic_int busy;
     atomic_bool closed;
     atomic_bool terminated;
+    atomic_int linger; /* zi_sock_linger */
     bool rcvmore;
     size_t closing_peers; /* attached pipes whose peer closed, not yet reaped */
     zi_pipe_t **pipes;    /* attached ends */
+    const void **origins; /* per attached end: its endpoint's io (or NULL) */
+    size_t cap_origins;
     size_t npipes, cap_pipes;
     zi_pipe_t **zombies; /* closed, freed after the next full mailbox drain */
     size_t nzombies, cap_zombies;
@@ -83,14 +86,25 @@ void zi_sock_unref(zinc_socket_t *s)
     free(s);
 }
 
+static void sock_post_cmd(zinc_socket_t *s, const zi_cmd_t *c)
+{
+    if (zi_mailbox_send(s->mbox, c) != ZI_OK && c->type == ZI_SCMD_ATTACH) {
+        /* Out of memory for a command: the connection cannot be attached. */
+        zi_pipe_close(c->target);
+        zi_pipe_free(c->target);
+    }
+}
+
 void zi_sock_post(zinc_socket_t *s, int type, void *target)
 {
     zi_cmd_t c = {.type = type, .target = target};
-    if (zi_mailbox_send(s->mbox, &c) != ZI_OK && type == ZI_SCMD_ATTACH) {
-        /* Out of memory for a command: the connection cannot be attached. */
-        zi_pipe_close(target);
-        zi_pipe_free(target);
-    }
+    sock_post_cmd(s, &c);
+}
+
+void zi_sock_post_attach(zinc_socket_t *s, zi_pipe_t *p, const void *origin)
+{
+    zi_cmd_t c = {.type = ZI_SCMD_ATTACH, .target = p, .arg = (void *)(uintptr_t)origin};
+    sock_post_cmd(s, &c);
 }
 
 static void sock_sink_readable(void *ctx, zi_pipe_t *p)
@@ -115,6 +129,16 @@ const zi_pipe_sink_t *zi_sock_pipe_sink(zinc_socket_t *s)
 bool zi_sock_closed(const zinc_socket_t *s)
 {
     return atomic_load(&s->closed);
+}
+int zi_sock_linger(const zinc_socket_t *s)
+{
+    return atomic_load(&s->linger);
+}
+
+/* Before letting go of connections: their sessions read the linger then. */
+static void sock_publish_linger(zinc_socket_t *s)
+{
+    atomic_store(&s->linger, (int)zi_optset_int(&s->opts, ZI_OPT_LINGER));
 }
 const zi_optset_t *zi_sock_opts(const zinc_socket_t *s)
 {
@@ -235,15 +259,32 @@ static int sock_grow(void **arr, size_t *cap, size_t need, size_t elem)
     return 0;
 }
 
-static void sock_attach(zinc_socket_t *s, zi_pipe_t *p)
+static bool sock_has_endpoint(const zinc_socket_t *s, const void *origin)
 {
-    if (sock_grow((void **)&s->pipes, &s->cap_pipes, s->npipes + 1, sizeof *s->pipes) != 0) {
+    for (size_t i = 0; i < s->neps; i++)
+        if (s->eps[i].io == origin)
+            return true;
+    return false;
+}
+
+static void sock_attach(zinc_socket_t *s, zi_pipe_t *p, const void *origin)
+{
+    /* A connection whose endpoint was unbound or disconnected meanwhile
+     * goes the way of the others it made. */
+    if ((origin && !sock_has_endpoint(s, origin)) ||
+        sock_grow((void **)&s->pipes, &s->cap_pipes, s->npipes + 1, sizeof *s->pipes) != 0 ||
+        sock_grow((void **)&s->origins, &s->cap_origins, s->npipes + 1, sizeof *s->origins) != 0) {
         zi_pipe_close(p);
         zi_pipe_free(p);
         return;
     }
+    s->origins[s->npipes] = origin;
     s->pipes[s->npipes++] = p;
     zi_pipe_set_sink(p, &s->sink);
+    /* A peer that closed before we had a sink told nobody: count it now
+     * (after set_sink, a later close reaches us as ZI_SCMD_PIPE_TERM). */
+    if (zi_pipe_peer_closed(p))
+        s->closing_peers++;
     s->ops->attach(s->pst, p);
 }
 
@@ -253,12 +294,15 @@ static void sock_detach(zinc_socket_t *s, zi_pipe_t *p)
 {
     for (size_t i = 0; i < s->npipes; i++)
         if (s->pipes[i] == p) {
-            s->pipes[i] = s->pipes[--s->npipes];
+            s->npipes--;
+            s->pipes[i] = s->pipes[s->npipes];
+            s->origins[i] = s->origins[s->npipes];
             break;
         }
     for (size_t i = 0; i < s->neps; i++)
         if (s->eps[i].pipe == p)
             s->eps[i].pipe = NULL;
+    sock_publish_linger(s);
     s->ops->detach(s->pst, p);
     zi_pipe_close(p);
     zi_props_unref(zi_pipe_owner(p));
@@ -291,10 +335,14 @@ static void sock_reap(zinc_socket_t *s)
 static void sock_process(zinc_socket_t *s)
 {
     zi_cmd_t c;
+    /* Pipes whose peer left and that were read to the end go before any new
+     * peer attaches (a PAIR takes a new peer only once the old one is gone). */
+    if (s->closing_peers)
+        sock_reap(s);
     while (zi_mailbox_recv(s->mbox, &c)) {
         switch (c.type) {
         case ZI_SCMD_ATTACH:
-            sock_attach(s, c.target);
+            sock_attach(s, c.target, c.arg);
             break;
         case ZI_SCMD_READABLE:
             if (sock_has_pipe(s, c.target))
@@ -381,6 +429,7 @@ zinc_socket_t *zinc_socket_new(zinc_ctx_t *ctx, int type)
         return NULL;
     }
     atomic_init(&s->refs, 1);
+    atomic_init(&s->linger, -1);
     s->ctx = ctx;
     s->type = type;
     s->ops = ops;
@@ -596,8 +645,8 @@ int zinc_connect(zinc_socket_t *s, const char *endpoint)
         return sock_fail(s, err);
     }
     if (mine) {
-        rec->pipe = mine;
-        sock_attach(s, mine); /* messages queue before the connection is up */
+        sock_attach(s, mine, rec->io); /* messages queue before the connection is up */
+        rec->pipe = sock_has_pipe(s, mine) ? mine : NULL;
     }
     zi_optset_reset(&s->opts, ZI_OPT_CONNECT_ROUTING_ID);
     snprintf(s->last_endpoint, sizeof s->last_endpoint, "%s", endpoint);
@@ -612,6 +661,7 @@ static int sock_remove_endpoint(zinc_socket_t *s, const char *endpoint, bool bin
         return -1;
     if (!endpoint)
         return sock_fail(s, EINVAL);
+    sock_publish_linger(s);
     bool found = false;
     for (size_t i = 0; i < s->neps;) {
         sock_endpoint_t *ep = &s->eps[i];
@@ -623,11 +673,18 @@ static int sock_remove_endpoint(zinc_socket_t *s, const char *endpoint, bool bin
                 if (zi_endpoint_parse(ep->uri, ZI_EP_BIND, &parsed) == 0)
                     zi_ctx_inproc_unbind(s->ctx, parsed.address, s);
             }
+            const void *io = ep->io;
             sock_stop_endpoint(ep);
-            /* As libzmq: a disconnected peer gets no more messages; what was
-             * already queued for it still leaves, within linger. */
+            /* As libzmq: a disconnected peer gets no more messages, and the
+             * connections an unbound listener accepted end; what was already
+             * queued for them still leaves, within linger. */
             if (ep->pipe && sock_has_pipe(s, ep->pipe))
-                sock_detach(s, ep->pipe);
+                sock_detach(s, ep->pipe); /* inproc */
+            for (size_t k = 0; io && k < s->npipes;)
+                if (s->origins[k] == io)
+                    sock_detach(s, s->pipes[k]);
+                else
+                    k++;
             s->eps[i] = s->eps[--s->neps];
         } else {
             i++;
@@ -798,6 +855,7 @@ int zinc_socket_close(zinc_socket_t *s)
     if (sock_enter(s) != 0)
         return -1;
     sock_process(s);
+    sock_publish_linger(s);
     atomic_store(&s->closed, true);
     for (size_t i = 0; i < s->neps; i++)
         sock_stop_endpoint(&s->eps[i]);
@@ -810,6 +868,7 @@ int zinc_socket_close(zinc_socket_t *s)
     s->ops->fini(s->pst);
     free(s->pst);
     free(s->pipes);
+    free(s->origins);
     free(s->zombies);
     free(s->eps);
     zi_optset_fini(&s->opts);

@@ -29,9 +29,19 @@ void zi_sock_unref(zinc_socket_t *s);
 /* Posts a command; dropped (and a pipe end in ATTACH closed) once the socket
  * is closed. Any thread holding a reference. */
 void zi_sock_post(zinc_socket_t *s, int type, void *target);
+/* Posts ZI_SCMD_ATTACH for p, a connection made for the endpoint whose
+ * handle is `origin` (the listener that accepted it, or the connecting
+ * session; a tag, compared and never dereferenced): zinc_unbind and
+ * zinc_disconnect end the connections of their endpoint, as libzmq. Any
+ * thread. */
+void zi_sock_post_attach(zinc_socket_t *s, zi_pipe_t *p, const void *origin);
 /* The sink every pipe end owned by a socket uses. */
 const zi_pipe_sink_t *zi_sock_pipe_sink(zinc_socket_t *s);
 bool zi_sock_closed(const zinc_socket_t *s);
+/* The socket's linger (ms, -1: forever) as of the last time it let go of a
+ * connection (close, disconnect, unbind, a pipe detached): what a session
+ * that the socket is done with honours. Any thread. */
+int zi_sock_linger(const zinc_socket_t *s);
 const zi_optset_t *zi_sock_opts(const zinc_socket_t *s);
 int zi_sock_type(const zinc_socket_t *s);
 zinc_ctx_t *zi_sock_ctx(const zinc_socket_t *s);

@@ -359,10 +359,66 @@ static void test_unbind_frees_the_endpoint_for_a_new_socket(void **state)
     it_expect_silence(pull1, 50);
 }
 
+static void test_unbind_ends_the_connections_it_accepted(void **state)
+{
+    it_fx_t *fx = it_fx(state);
+    zinc_socket_t *push = it_socket(fx, ZINC_PUSH);
+    char ep[256], wild[256], other[256];
+    it_ep_wild(fx->tran, wild, sizeof wild);
+    it_bind(push, wild, ep, sizeof ep);
+    it_ep_wild(fx->tran, wild, sizeof wild);
+    it_bind(push, wild, other, sizeof other);
+    zinc_socket_t *pull = it_socket(fx, ZINC_PULL);
+    zinc_socket_t *stays = it_socket(fx, ZINC_PULL);
+    it_connect(pull, ep);
+    it_connect(stays, other);
+    uint32_t v;
+    /* One message at a time until both peers have had one: both are
+     * connected, and the round-robin is back at its start. */
+    bool seen[2] = {false, false};
+    int64_t deadline = it_now_ms() + IT_IO_MS;
+    for (uint32_t i = 0; !seen[0] || !seen[1]; i++) {
+        assert_int_equal(it_send_u32(push, i, 0), 0);
+        int k = -1;
+        while (k < 0) {
+            if (it_recv_u32(pull, &v, ZINC_DONTWAIT) == 0)
+                k = 0;
+            else if (it_recv_u32(stays, &v, ZINC_DONTWAIT) == 0)
+                k = 1;
+            else {
+                assert_true(it_now_ms() < deadline);
+                it_sleep_ms(1);
+            }
+        }
+        seen[k] = true;
+    }
+    assert_int_equal(zinc_unbind(push, ep), 0);
+    /* tcp, ipc: as libzmq, the connections that listener accepted end with
+     * it, so everything goes to the other peer. inproc (as libzmq) keeps
+     * them: unbind only frees the name. */
+    bool kept = fx->tran->id == IT_INPROC;
+    for (uint32_t i = 0; i < 10; i++)
+        assert_int_equal(it_send_u32(push, 100 + i, 0), 0);
+    uint32_t got = 0;
+    while (got < 10 && it_recv_u32(stays, &v, kept ? ZINC_DONTWAIT : 0) == 0)
+        got++;
+    if (kept) {
+        assert_true(got >= 4 && got <= 6);
+        for (uint32_t i = got; i < 10; i++)
+            assert_int_equal(it_recv_u32(pull, &v, 0), 0);
+    } else {
+        assert_int_equal(got, 10);
+    }
+    it_expect_silence(pull, 20);
+    it_expect_silence(stays, 0);
+}
+
 static void test_disconnect_stops_sending_to_that_peer(void **state)
 {
     it_fx_t *fx = it_fx(state);
     zinc_socket_t *push = it_socket(fx, ZINC_PUSH);
+    if (fx->param)
+        it_set_int(push, "immediate", 1);
     zinc_socket_t *pull[2];
     char ep[2][256];
     for (int i = 0; i < 2; i++) {
@@ -373,6 +429,8 @@ static void test_disconnect_stops_sending_to_that_peer(void **state)
         it_connect(push, ep[i]);
     }
     /* Both are connected: round-robin reaches each. */
+    if (fx->param) /* immediate: pipes come with the connections */
+        it_sleep_ms(50);
     for (uint32_t i = 0; i < 4; i++)
         assert_int_equal(it_send_u32(push, i, 0), 0);
     for (uint32_t i = 0; i < 4; i++) {
@@ -470,8 +528,12 @@ static const it_case_t cases[] = {
      test_binding_a_bound_ipc_path_takes_it_over, NULL, 1u << IT_IPC, 0},
     {"unbind frees the endpoint for a new socket", test_unbind_frees_the_endpoint_for_a_new_socket,
      NULL, IT_ALL_TRANS, 0},
+    {"unbind ends the connections it accepted (tcp, ipc) and keeps them (inproc)",
+     test_unbind_ends_the_connections_it_accepted, NULL, IT_ALL_TRANS, 0},
     {"disconnect stops sending to that peer", test_disconnect_stops_sending_to_that_peer, NULL,
      IT_ALL_TRANS, 0},
+    {"disconnect stops sending to that peer, also with immediate",
+     test_disconnect_stops_sending_to_that_peer, "immediate", IT_STREAM_TRANS, 0},
     {"incompatible socket types never exchange messages",
      test_incompatible_socket_types_never_exchange_messages, NULL, IT_ALL_TRANS, 0},
 };

@@ -4,7 +4,8 @@
 Usage:
   pyzmq_peer.py TYPE (--bind EP | --connect EP) [options] STEP...
 
-TYPE is DEALER, ROUTER, PUSH, PULL, REQ, REP or PAIR. With --bind, the actual
+TYPE is DEALER, ROUTER, PUSH, PULL, REQ, REP, PAIR, PUB or SUB (which
+subscribes to everything). With --bind, the actual
 endpoint (useful with tcp://127.0.0.1:*) is printed as the first line on
 stdout. STEPs run in order:
 
@@ -16,6 +17,13 @@ stdout. STEPs run in order:
   echo:N    receive N messages and send each back unchanged (ROUTER: with its
             envelope, so it goes back to the sender)
   sleep:MS  do nothing for MS milliseconds (libzmq keeps heartbeating)
+  sync      SUB: receive until a probe message arrives (the subscription is
+            in place), print "synced" on stdout, then drop messages up to
+            and including the end marker (the publisher sends it on seeing
+            "synced")
+  probe     PUB: send a probe message every 10 ms until a line arrives on
+            stdin (the subscriber saw a probe), then the end marker
+            Probe: ff 'PROBE' ff; end marker: ff 'END' ff (single frames).
 
 With --wait-close the peer, after its steps, waits for the other side to
 close the connection before it closes its own socket. A side that sent last
@@ -32,6 +40,7 @@ Every wait is bounded (RCVTIMEO/SNDTIMEO, and an overall --timeout watchdog).
 """
 import argparse
 import faulthandler
+import select
 import signal
 import sys
 import time
@@ -56,6 +65,8 @@ def message(m):
 
 
 MESSAGE_COUNT = 2 * len(SIZES)
+PROBE = b"\xffPROBE\xff"
+PROBE_END = b"\xffEND\xff"
 
 
 class PeerError(Exception):
@@ -101,6 +112,8 @@ class Peer:
             s.setsockopt(zmq.ROUTING_ID, args.routing_id.encode())
         if self.kind == "ROUTER":
             s.setsockopt(zmq.ROUTER_MANDATORY, 1)
+        if self.kind == "SUB":
+            s.setsockopt(zmq.SUBSCRIBE, b"")
         self.monitor = None
         if args.wait_close:
             self.monitor = s.get_monitor_socket(zmq.EVENT_DISCONNECTED)
@@ -192,6 +205,22 @@ class Peer:
             self.split(frames)
             self.send_raw(frames)
 
+    def step_sync(self):
+        while self.recv_raw("a probe") != [PROBE]:
+            pass
+        print("synced", flush=True)
+        while self.recv_raw("the end marker") != [PROBE_END]:
+            pass
+
+    def step_probe(self):
+        deadline = time.monotonic() + self.args.io_timeout / 1000.0
+        while not select.select([sys.stdin], [], [], 0.01)[0]:
+            if time.monotonic() > deadline:
+                raise PeerError("timed out waiting for the subscriber")
+            self.sock.send(PROBE)
+        sys.stdin.readline()
+        self.send_raw([PROBE_END])
+
     def run(self, steps):
         for step in steps:
             name, _, arg = step.partition(":")
@@ -203,6 +232,10 @@ class Peer:
                 self.step_echo(int(arg))
             elif name == "sleep":
                 time.sleep(int(arg) / 1000.0)
+            elif name == "sync":
+                self.step_sync()
+            elif name == "probe":
+                self.step_probe()
             else:
                 raise PeerError("unknown step %r" % step)
         if self.monitor is not None:
@@ -214,7 +247,8 @@ class Peer:
 
 def parse_args(argv):
     p = argparse.ArgumentParser(description="pyzmq peer for zinc interop tests")
-    p.add_argument("type", choices=["DEALER", "ROUTER", "PUSH", "PULL", "REQ", "REP", "PAIR"])
+    p.add_argument("type", choices=["DEALER", "ROUTER", "PUSH", "PULL", "REQ", "REP", "PAIR",
+                                    "PUB", "SUB"])
     g = p.add_mutually_exclusive_group(required=True)
     g.add_argument("--bind", metavar="EP")
     g.add_argument("--connect", metavar="EP")
