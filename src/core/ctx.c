@@ -234,6 +234,8 @@ static inproc_bind_t *ctx_find_bind(zinc_ctx_t *ctx, const char *name)
 static void ctx_write_peer(zi_pipe_t *p, zi_props_t *meta)
 {
     zinc_frame_t *f = zi_peer_frame_new(meta);
+    if (f)
+        f->flags |= ZI_FRAME_LOCAL;
     if (f && zi_pipe_write(p, f) != ZI_OK)
         zinc_frame_unref(f);
     zi_pipe_flush(p);

@@ -24,6 +24,7 @@ enum {
     ZI_FRAME_COMMAND = 2,  /* a ZMTP command, not a message frame */
     ZI_FRAME_ZEROCOPY = 4, /* data is the application's memory */
     ZI_FRAME_TRACKED = 8,  /* made with track: zinc_frame_tracker gives it */
+    ZI_FRAME_LOCAL = 32,   /* a peer frame from an inproc peer (no metadata on frames) */
     ZI_FRAME_PEER = 16,    /* in-band peer metadata, first on a pipe (never a message) */
 };
 

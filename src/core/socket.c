@@ -202,8 +202,10 @@ zinc_frame_t *zi_sock_pipe_read(zi_sock_t *s, zi_pipe_t *p)
                 f->meta = zi_props_ref(meta);
             return f;
         }
+        /* Frames from an inproc peer carry no metadata, as in libzmq: its
+         * peer frame names it for the pattern only. */
         zi_props_t *old = zi_pipe_owner(p);
-        zi_pipe_set_owner(p, zi_props_ref(f->meta));
+        zi_pipe_set_owner(p, (f->flags & ZI_FRAME_LOCAL) ? NULL : zi_props_ref(f->meta));
         zi_props_unref(old);
         if (s->ops->peer)
             s->ops->peer(s->pst, p, f->meta);

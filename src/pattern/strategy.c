@@ -121,7 +121,7 @@ bool zi_fq_has_in(zi_fq_t *fq, zi_sock_t *s)
     if (fq->more)
         return true;
     while (fq->active > 0) {
-        if (zi_sock_pipe_check_read(s, fq->pipes[fq->cur]))
+        if (zi_pipe_check_read(fq->pipes[fq->cur]))
             return true;
         set_deactivate(fq->pipes, &fq->active, &fq->cur, fq->cur);
     }
