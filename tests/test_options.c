@@ -389,6 +389,18 @@ static void test_implemented_options_are_the_runtime_set(void **state)
         "affinity",
         "mechanism",
         "hwm", /* derived: only sets sndhwm and rcvhwm */
+        /* publish-subscribe */
+        "subscribe",
+        "unsubscribe",
+        "xpub_verbose",
+        "xpub_verboser",
+        "xpub_nodrop",
+        "xpub_manual",
+        "xpub_welcome_msg",
+        "invert_matching",
+        "only_first_subscribe",
+        "xsub_verbose_unsubscribe",
+        "topics_count",
     };
     size_t n = sizeof impl / sizeof impl[0];
     for (size_t i = 0; i < n; i++)
