@@ -551,6 +551,57 @@ static void test_subscriptions_beyond_sndhwm_all_arrive(void **state)
     zinc_ctx_term(ctx);
 }
 
+/* A burst of subscriptions larger than the publisher's rcvhwm: over tcp and
+ * ipc they arrive as SUBSCRIBE/CANCEL commands, which wait in the
+ * publisher's session for room instead of being dropped. */
+static void test_a_subscription_burst_waits_for_room_at_the_publisher(void **state)
+{
+    tr_t tr = *(const tr_t *)*state;
+    enum { TOPICS = 2000 };
+    zinc_ctx_t *ctx = zinc_ctx_new();
+    zinc_socket_t *pub = mk(ctx, ZINC_PUB), *s = mk(ctx, ZINC_SUB);
+    assert_int_equal(zinc_set_int(pub, "rcvhwm", 10), 0);
+    assert_int_equal(zinc_set_int(s, "sndhwm", 0), 0); /* no limit on the way out */
+    char ep[256];
+    bind_any(pub, tr, ep, sizeof ep);
+    assert_int_equal(zinc_connect(s, ep), 0);
+    for (int i = 0; i < TOPICS; i++) {
+        char t[16];
+        snprintf(t, sizeof t, "t%04d", i);
+        sub(s, t);
+    }
+    for (int i = 0; i < TOPICS; i += 2) {
+        char t[16];
+        snprintf(t, sizeof t, "t%04d", i);
+        unsub(s, t);
+    }
+    /* The count is not monotonic; a last topic marks the end of the burst:
+     * once a probe on it comes through, everything before it is in place. */
+    sub(s, "zz");
+    assert_int_equal(zinc_set_int(s, "rcvtimeo", 1), 0);
+    char buf[8];
+    int64_t end = now_ms() + DEADLINE;
+    do {
+        assert_true(now_ms() < end);
+        send_str(pub, "zz", 0);
+    } while (zinc_recv(s, buf, sizeof buf, 0) != 2);
+    assert_int_equal(topics(pub), TOPICS / 2 + 1);
+    assert_int_equal(zinc_set_int(s, "rcvtimeo", TIMEO), 0);
+    send_str(pub, "t0000", 0);
+    send_str(pub, "t1999", 0);
+    send_str(pub, "t0001", 0);
+    /* Probes still in flight come first. */
+    int n;
+    while ((n = zinc_recv(s, buf, sizeof buf, 0)) == 2)
+        assert_memory_equal(buf, "zz", 2);
+    assert_int_equal(n, 5);
+    assert_memory_equal(buf, "t1999", 5);
+    expect_str(s, "t0001");
+    zinc_socket_close(s);
+    zinc_socket_close(pub);
+    zinc_ctx_term(ctx);
+}
+
 static void test_reconnect_resubscribes(void **state)
 {
     tr_t tr = *(const tr_t *)*state;
@@ -899,6 +950,7 @@ int main(void)
         TRANSPORTS(test_xpub_nodrop_refuses_with_eagain_at_the_hwm),
         STREAMS(test_a_backlog_over_a_megabyte_drains),
         TRANSPORTS(test_subscriptions_beyond_sndhwm_all_arrive),
+        TRANSPORTS(test_a_subscription_burst_waits_for_room_at_the_publisher),
         STREAMS(test_reconnect_resubscribes),
         STREAMS(test_xpub_forgets_a_reconnected_peers_old_subscriptions),
         TRANSPORTS(test_xpub_passes_up_new_topics_and_the_last_cancel),
