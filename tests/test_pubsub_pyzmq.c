@@ -147,6 +147,7 @@ static const char *peer_read(peer_t *p)
 }
 
 /* Sends a command line and returns the answer. */
+static const char *peer_cmd(peer_t *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static const char *peer_cmd(peer_t *p, const char *fmt, ...)
 {
     char buf[4096];
