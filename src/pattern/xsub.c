@@ -15,7 +15,9 @@
  * a pipe is full, the pipe remembers where it stopped (cancels still to send,
  * and "every topic from T on" still to send) and catches up when it has room
  * again. The same catch-up sends everything to a new pipe and, after a
- * reconnect (hiccuped), to the new peer.
+ * reconnect (hiccuped), to the new peer. Like everything a socket does, the
+ * catch-up runs inside the application's calls on the socket (recv, events,
+ * ...): a subscriber that is never called sends no more than fits.
  */
 #include <errno.h>
 #include <stdlib.h>
