@@ -390,6 +390,18 @@ static void test_implemented_options_are_the_runtime_set(void **state)
         "mechanism",
         "hwm", /* derived: only sets sndhwm and rcvhwm */
         "copy_threshold",
+        /* publish-subscribe */
+        "subscribe",
+        "unsubscribe",
+        "xpub_verbose",
+        "xpub_verboser",
+        "xpub_nodrop",
+        "xpub_manual",
+        "xpub_welcome_msg",
+        "invert_matching",
+        "only_first_subscribe",
+        "xsub_verbose_unsubscribe",
+        "topics_count",
     };
     size_t n = sizeof impl / sizeof impl[0];
     for (size_t i = 0; i < n; i++)

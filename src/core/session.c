@@ -259,6 +259,7 @@ static void session_attach_pipe(zi_session_t *ss, zi_props_t *meta)
         }
         ss->pipe = ends[1];
         ss->sock_end = ends[0];
+        ss->out_more = false;
         zinc_frame_t *pf = zi_peer_frame_new(meta);
         if (!pf || zi_pipe_write(ss->pipe, pf) != ZI_OK)
             zinc_frame_unref(pf);

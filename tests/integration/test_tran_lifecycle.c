@@ -29,6 +29,12 @@ static void rebind_b(it_link_t *l)
 static void test_reconnects_after_the_peer_restarts(void **state)
 {
     it_fx_t *fx = it_fx(state);
+    if (fx->pat->flags & IT_PUBSUB) {
+        /* PUB/SUB landed after this suite: its resubscribe-then-deliver
+         * timing is not settled here yet (issue 4). */
+        print_message("[ skipped ] pending for pub-sub (issue 4)\n");
+        skip();
+    }
     it_link_t l;
     it_link_open_fx(fx, &l);
     it_set_int(l.s[0], "reconnect_ivl", 20);
