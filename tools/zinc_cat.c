@@ -323,6 +323,7 @@ static bool cat_is_notice(const cat_t *c)
 /* Prints c->msg. 0 or errno. */
 static int cat_print_msg(cat_t *c)
 {
+    errno = 0;
     for (size_t i = 0; i < c->nmsg; i++) {
         size_t n = zinc_frame_size(c->msg[i]);
         if (n && fwrite(zinc_frame_data(c->msg[i]), 1, n, stdout) != n)
@@ -373,11 +374,13 @@ static int cat_read_record(cat_t *c, size_t *len)
 static int cat_io_failure(cat_t *c, int err, const char *what)
 {
     if (err == EAGAIN) {
-        if (strcmp(what, "receive") == 0)
-            fprintf(stderr, "zinc cat: no message within %lld ms\n", (long long)c->a->timeout_ms);
-        else
-            fprintf(stderr, "zinc cat: could not send within %lld ms\n",
-                    (long long)c->a->timeout_ms);
+        /* -t, or rcvtimeo/sndtimeo given with -o */
+        bool rx = strcmp(what, "receive") == 0;
+        int64_t ms = c->a->timeout_ms;
+        if (ms < 0 && zinc_get_int(c->s, rx ? "rcvtimeo" : "sndtimeo", &ms) != 0)
+            ms = -1;
+        fprintf(stderr, "zinc cat: %s within %lld ms\n", rx ? "no message" : "could not send",
+                (long long)ms);
         return ZT_EXIT_TIMEOUT;
     }
     fprintf(stderr, "zinc cat: %s: %s\n", what, zinc_strerror(err));

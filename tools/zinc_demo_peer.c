@@ -394,11 +394,18 @@ int zt_demo_libzmq(zinc_ctx_t *ctx)
         printf("zinc and libzmq: skipped (cannot run %s: %s)\n", PEER_PYTHON, strerror(errno));
         return 0;
     }
-    if (!peer_line(&peer, hello, sizeof hello, PEER_START_MS) || strncmp(hello, "hello ", 6) != 0) {
+    bool answered = peer_line(&peer, hello, sizeof hello, PEER_START_MS);
+    if (answered && strcmp(hello, "nozmq") == 0) {
         printf("zinc and libzmq: skipped (%s has no zmq module: apt install python3-zmq)\n",
                PEER_PYTHON);
         peer_stop(&peer);
         return 0;
+    }
+    if (!answered || strncmp(hello, "hello ", 6) != 0) {
+        printf("zinc and libzmq: FAIL (%s %s did not start: %s)\n", PEER_PYTHON, script,
+               answered ? hello : "no answer");
+        peer_stop(&peer);
+        return 1;
     }
     char pyzmq[64] = "?", libzmq[64] = "?";
     sscanf(hello + 6, "%63s %63s", pyzmq, libzmq);

@@ -1,7 +1,8 @@
 /* The `zinc` command-line tool: what its source files share.
  *
  * tools/zinc.c dispatches subcommands (help, version), tools/zinc_cat.c is
- * `zinc cat`, tools/zinc_demo.c and tools/zinc_demo_peer.c are `zinc demo`.
+ * `zinc cat`, tools/zinc_demo.c, zinc_demo_msg.c and zinc_demo_peer.c are
+ * `zinc demo`.
  * The tool is a user of the public API (include/zinc.h) and nothing else.
  * Everything here runs on the main thread unless a comment says otherwise.
  */
