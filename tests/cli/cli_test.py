@@ -1,0 +1,815 @@
+#!/usr/bin/python3
+"""Tests for the `zinc` command-line tool: drive the binary for every flag,
+against zinc and against stock libzmq peers (tests/cli/cli_peer.py, pyzmq).
+
+Usage: cli_test.py GROUP ZINC_BINARY [CASE...]
+
+Standard library only (the pyzmq peer is a separate process). Each case
+prints "ok NAME", "SKIP NAME: why" or "FAIL NAME: why". A case needing a
+socket type that zinc does not build yet (`zinc version` lists them), or
+pyzmq when /usr/bin/python3 lacks it, is skipped. Exit status: 1 when a case
+failed, 77 (Meson's "skipped") when every case was skipped, else 0. Every
+wait is bounded.
+"""
+import os
+import select
+import socket
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PEER = os.path.join(HERE, "cli_peer.py")
+PYTHON = "/usr/bin/python3"
+ZINC = None  # set in main
+CASES = {}
+
+
+class Skip(Exception):
+    pass
+
+
+def case(group, needs=(), pyzmq=False):
+    def register(fn):
+        CASES.setdefault(group, []).append((fn, tuple(needs), pyzmq))
+        return fn
+
+    return register
+
+
+_built = None
+
+
+def built_types():
+    global _built
+    if _built is None:
+        out = subprocess.run([ZINC, "version"], capture_output=True, timeout=10).stdout.decode()
+        line = [l for l in out.splitlines() if l.startswith("socket types:")]
+        _built = set(line[0].split(":", 1)[1].split()) if line else set()
+    return _built
+
+
+_have_pyzmq = None
+
+
+def have_pyzmq():
+    global _have_pyzmq
+    if _have_pyzmq is None:
+        r = subprocess.run([PYTHON, "-c", "import zmq"], capture_output=True, timeout=30)
+        _have_pyzmq = r.returncode == 0
+    return _have_pyzmq
+
+
+_serial = [0]
+
+
+def ipc():
+    """A fresh abstract ipc endpoint."""
+    _serial[0] += 1
+    return "ipc://@zinc-cli-test-%d-%d" % (os.getpid(), _serial[0])
+
+
+def unused_tcp_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class Proc:
+    """A child process with pipes; stdin stays open until finish()."""
+
+    def __init__(self, args):
+        self.args = args
+        self.p = subprocess.Popen(
+            args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        self.t0 = time.monotonic()
+        self.early = {"stdout": b"", "stderr": b""}
+
+    def line(self, which, timeout=10.0):
+        """Reads one line of stdout or stderr (before finish)."""
+        f = getattr(self.p, which)
+        fd = f.fileno()
+        until = time.monotonic() + timeout
+        while b"\n" not in self.early[which]:
+            left = until - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                raise AssertionError("%s: no line on %s within %.0f s" % (self.args[:3], which, timeout))
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                raise AssertionError(
+                    "%s ended; %s so far: %r" % (self.args[:3], which, self.early[which][-300:])
+                )
+            self.early[which] += chunk
+        line, _, rest = self.early[which].partition(b"\n")
+        self.early[which] = rest
+        return line.decode(errors="replace")
+
+    def bound(self):
+        """The endpoint a zinc wildcard bind reported on stderr."""
+        line = self.line("stderr")
+        assert line.startswith("zinc cat: bound to "), line
+        return line[len("zinc cat: bound to ") :]
+
+    def peer_ep(self):
+        line = self.line("stdout")
+        assert line.startswith("ep "), line
+        return line[3:]
+
+    def finish(self, data=b"", timeout=15.0):
+        """Writes data, closes stdin, waits. (rc, stdout, stderr, seconds)."""
+        try:
+            out, err = self.p.communicate(data if self.p.stdin else None, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.p.kill()
+            out, err = self.p.communicate()
+            raise AssertionError(
+                "%s still running after %.0f s; stderr %r" % (self.args[:4], timeout, err[-300:])
+            )
+        return (
+            self.p.returncode,
+            self.early["stdout"] + (out or b""),
+            self.early["stderr"] + (err or b""),
+            time.monotonic() - self.t0,
+        )
+
+    def send_eof(self, data=b""):
+        """Writes data and closes stdin, leaving the process running."""
+        self.p.stdin.write(data)
+        self.p.stdin.close()
+        self.p.stdin = None
+
+    def close_stdout(self):
+        """Nobody reads the process's stdout any more."""
+        self.p.stdout.close()
+        self.p.stdout = None
+
+    def kill(self):
+        if self.p.poll() is None:
+            self.p.kill()
+        self.p.communicate()
+
+
+def zinc(*args):
+    return Proc([ZINC] + list(args))
+
+
+def peer(*args):
+    return Proc([PYTHON, PEER] + list(args))
+
+
+def run(*args, data=b"", timeout=15.0):
+    return zinc(*args).finish(data, timeout)
+
+
+def expect_ok(res, what):
+    rc, out, err, _ = res
+    assert rc == 0, "%s: exit %d, stderr %r" % (what, rc, err[-500:])
+    return out
+
+
+# ---- usage -------------------------------------------------------------------
+
+
+def usage_error(args, mention=None, status=2):
+    rc, out, err, secs = run(*args)
+    lines = err.decode(errors="replace").splitlines()
+    assert rc == status, "%s: exit %d, want %d; stderr %r" % (args, rc, status, err)
+    assert out == b"", "%s: printed %r on stdout" % (args, out)
+    assert len(lines) == 1, "%s: want one line on stderr, got %r" % (args, lines)
+    assert lines[0].startswith("zinc"), lines[0]
+    if mention:
+        assert mention in lines[0], "%s: %r does not mention %r" % (args, lines[0], mention)
+    assert secs < 5, "%s took %.1f s" % (args, secs)
+    return lines[0]
+
+
+@case("usage")
+def test_unknown_type_is_a_usage_error():
+    usage_error(["cat", "-r", "foo", "tcp://127.0.0.1:5555"], "'foo'")
+
+
+@case("usage")
+def test_type_names_are_accepted_in_any_case():
+    rc, _, err, _ = run("cat", "-t", "50", "PuLl", ipc())
+    assert rc == 1, (rc, err)
+
+
+@case("usage")
+def test_bad_endpoints_are_usage_errors():
+    for ep in ["tcp://127.0.0.1", "foo://bar", "tcp://127.0.0.1:99999", "nonsense", "tcp://:5"]:
+        usage_error(["cat", "-r", "pull", ep], "'%s'" % ep)
+    usage_error(["cat", "-b", "-r", "pull", "tcp://no-such-interface-zz:5555"], "bad endpoint")
+
+
+@case("usage")
+def test_unknown_option_name_suggests_the_nearest():
+    line = usage_error(["cat", "-o", "sndhmw=10", "-w", "push", ipc()], "sndhmw")
+    assert "sndhwm" in line, line
+    line = usage_error(["cat", "--option", "lingr=0", "-w", "push", ipc()], "lingr")
+    assert "linger" in line, line
+
+
+@case("usage")
+def test_bad_option_values_are_usage_errors():
+    usage_error(["cat", "-o", "linger=abc", "-w", "push", ipc()], "linger")
+    usage_error(["cat", "-o", "subscribe=x", "-r", "pull", ipc()], "subscribe")
+    usage_error(["cat", "-o", "linger", "-w", "push", ipc()], "NAME=VALUE")
+    usage_error(["cat", "-o", "=5", "-w", "push", ipc()], "NAME=VALUE")
+
+
+@case("usage")
+def test_missing_values_are_usage_errors():
+    for flag in ["-o", "--option", "-n", "--count", "-t", "--timeout", "--delay", "-A"]:
+        usage_error(["cat", "-r", "pull", ipc(), flag], flag)
+
+
+@case("usage")
+def test_bad_numbers_are_usage_errors():
+    for args in (["-n", "0"], ["-n", "x"], ["-t", "-5"], ["-t", "1s"], ["--delay", "soon"]):
+        usage_error(["cat"] + args + ["-r", "pull", ipc()], args[0])
+
+
+@case("usage")
+def test_missing_type_or_endpoint_is_a_usage_error():
+    usage_error(["cat"], "TYPE")
+    usage_error(["cat", "-r"], "TYPE")
+    usage_error(["cat", "-r", "pull"], "ENDPOINT")
+
+
+@case("usage")
+def test_conflicting_flags_are_usage_errors():
+    usage_error(["cat", "-b", "-c", "-r", "pull", ipc()], "-b")
+    usage_error(["cat", "--echo", "-w", "pair", ipc()], "--echo")
+    usage_error(["cat", "pair", ipc()], "-r")  # pair has no default direction
+    usage_error(["cat", "--frobnicate", "-r", "pull", ipc()], "--frobnicate")
+    usage_error(["cat", "-Q", "-r", "pull", ipc()], "-Q")
+
+
+@case("usage")
+def test_auth_says_not_built_yet():
+    usage_error(["cat", "-A", "curve:any", "-r", "pull", ipc()], "not built yet")
+
+
+@case("usage")
+def test_type_not_built_is_a_runtime_error():
+    missing = [t for t in ("ROUTER", "REP", "REQ", "SUB", "PUB", "XPUB", "XSUB", "STREAM")
+               if t not in built_types()]
+    if not missing:
+        raise Skip("every socket type is built")
+    line = usage_error(["cat", "-r", missing[0].lower(), ipc()], "Invalid argument", status=3)
+    assert missing[0] in line, line
+
+
+@case("usage")
+def test_help_version_and_unknown_command():
+    out = expect_ok(run("--help"), "zinc --help").decode()
+    for word in ("cat", "demo", "version"):
+        assert word in out, out
+    out = expect_ok(run("cat", "--help"), "zinc cat --help").decode()
+    for flag in ("--bind", "--connect", "--write", "--read", "--echo", "--count", "--multipart",
+                 "-0", "--option", "--timeout", "--delay", "--auth"):
+        assert flag in out, "%s missing from zinc cat --help" % flag
+    out = expect_ok(run("version"), "zinc version").decode()
+    assert out.startswith("zinc 0."), out
+    assert "PAIR" in out, out
+    expect_ok(run("demo", "--help"), "zinc demo --help")
+    usage_error(["frobnicate"], "frobnicate")
+    usage_error(["demo", "--fast"], "--fast")
+    rc, out, err, _ = run()
+    assert rc == 2 and b"usage" in err, (rc, err)
+
+
+# ---- PUSH/PULL -------------------------------------------------------------------
+
+
+@case("pushpull")
+def test_lines_arrive_in_order_and_both_exit_0():
+    pull = zinc("cat", "-b", "-r", "-n", "3", "-t", "5000", "pull", "tcp://127.0.0.1:*")
+    ep = pull.bound()
+    expect_ok(run("cat", "-w", "push", ep, data=b"one\ntwo\nthree\n"), "push")
+    out = expect_ok(pull.finish(), "pull")
+    assert out == b"one\ntwo\nthree\n", out
+
+
+@case("pushpull")
+def test_default_directions_and_last_line_without_newline():
+    ep = ipc()
+    pull = zinc("cat", "-b", "-n", "2", "-t", "5000", "pull", ep)
+    expect_ok(run("cat", "push", ep, data=b"first\nno newline"), "push")
+    assert expect_ok(pull.finish(), "pull") == b"first\nno newline\n"
+
+
+@case("pushpull")
+def test_push_binds_pull_connects():
+    ep = ipc()
+    push = zinc("cat", "-b", "-w", "-t", "5000", "push", ep)
+    pull = zinc("cat", "-c", "-r", "-n", "2", "-t", "5000", "pull", ep)
+    expect_ok(push.finish(b"a\nb\n"), "push")
+    assert expect_ok(pull.finish(), "pull") == b"a\nb\n"
+
+
+@case("pushpull")
+def test_every_endpoint_is_bound():
+    a, b = ipc(), ipc()
+    pull = zinc("cat", "-b", "-r", "-n", "2", "-t", "5000", "pull", a, b)
+    time.sleep(0.1)
+    expect_ok(run("cat", "-w", "push", a, data=b"via a\n"), "push a")
+    expect_ok(run("cat", "-w", "push", b, data=b"via b\n"), "push b")
+    assert sorted(expect_ok(pull.finish(), "pull").splitlines()) == [b"via a", b"via b"]
+
+
+@case("pushpull")
+def test_every_endpoint_is_connected():
+    a, b = ipc(), ipc()
+    pa = zinc("cat", "-b", "-r", "-n", "1", "-t", "5000", "pull", a)
+    pb = zinc("cat", "-b", "-r", "-n", "1", "-t", "5000", "pull", b)
+    time.sleep(0.1)
+    push = zinc("cat", "-w", "--delay", "200", "push", a, b)  # round-robin over both
+    expect_ok(push.finish(b"x\ny\n"), "push")
+    got = expect_ok(pa.finish(), "a") + expect_ok(pb.finish(), "b")
+    assert sorted(got.splitlines()) == [b"x", b"y"], got
+
+
+@case("pushpull")
+def test_sizes_up_to_1_mib():
+    sizes = [0, 1, 255, 256, 65536, 1 << 20, 3]
+    lines = [bytes([97 + i % 26]) * n for i, n in enumerate(sizes)]
+    pull = zinc("cat", "-b", "-r", "-n", str(len(sizes)), "-t", "10000", "pull", "tcp://127.0.0.1:*")
+    ep = pull.bound()
+    expect_ok(run("cat", "-w", "push", ep, data=b"\n".join(lines) + b"\n"), "push")
+    got = expect_ok(pull.finish(), "pull").split(b"\n")[:-1]
+    assert [len(l) for l in got] == sizes, [len(l) for l in got]
+    assert got == lines
+
+
+@case("pushpull")
+def test_count_stops_the_reader():
+    ep = ipc()
+    pull = zinc("cat", "-b", "-r", "-n", "2", "-t", "5000", "pull", ep)
+    # The rest stays queued for the pull that left: the push's flush gives
+    # up after its linger.
+    rc, _, err, _ = run("cat", "-w", "-o", "linger=500", "push", ep, data=b"1\n2\n3\n4\n")
+    assert rc == 0, (rc, err)
+    assert expect_ok(pull.finish(), "pull") == b"1\n2\n"
+
+
+@case("pushpull")
+def test_count_stops_the_writer():
+    ep = ipc()
+    pull = zinc("cat", "-b", "-r", "-n", "3", "-t", "700", "pull", ep)
+    expect_ok(run("cat", "-w", "-n", "2", "push", ep, data=b"1\n2\n3\n4\n"), "push")
+    rc, out, err, _ = pull.finish()
+    assert rc == 1 and out == b"1\n2\n", (rc, out, err)
+
+
+@case("pushpull")
+def test_timeout_exits_1_with_one_line():
+    rc, out, err, secs = run("cat", "-r", "-t", "300", "pull", ipc())
+    assert rc == 1, (rc, err)
+    assert out == b"" and len(err.splitlines()) == 1, err
+    assert 0.25 <= secs < 4, secs
+
+
+@case("pushpull")
+def test_send_timeout_exits_1():
+    # A bound PUSH with no peer cannot send.
+    rc, _, err, secs = run("cat", "-b", "-w", "-t", "300", "push", ipc(), data=b"x\n")
+    assert rc == 1, (rc, err)
+    assert 0.25 <= secs < 4, secs
+
+
+@case("pushpull")
+def test_flush_at_end_of_input_is_bounded_by_linger():
+    ep = "tcp://127.0.0.1:%d" % unused_tcp_port()
+    rc, _, err, secs = run("cat", "-w", "-o", "linger=300", "push", ep, data=b"nobody listens\n")
+    assert rc == 0, (rc, err)
+    assert 0.25 <= secs < 4, secs
+
+
+@case("pushpull")
+def test_flush_waits_for_a_late_peer():
+    port = unused_tcp_port()
+    ep = "tcp://127.0.0.1:%d" % port
+    push = zinc("cat", "-w", "-o", "linger=5000", "-o", "reconnect_ivl=50", "push", ep)
+    push.send_eof(b"queued before the peer\n")
+    time.sleep(0.3)
+    pull = zinc("cat", "-b", "-r", "-n", "1", "-t", "5000", "pull", ep)
+    expect_ok(push.finish(), "push")
+    assert expect_ok(pull.finish(), "pull") == b"queued before the peer\n"
+
+
+@case("pushpull")
+def test_nul_terminated_messages():
+    ep = ipc()
+    pull = zinc("cat", "-b", "-r", "-0", "-n", "2", "-t", "5000", "pull", ep)
+    expect_ok(run("cat", "-w", "-0", "push", ep, data=b"line\nwith newline\x00second\x00"), "push")
+    assert expect_ok(pull.finish(), "pull") == b"line\nwith newline\x00second\x00"
+
+
+@case("pushpull")
+def test_multipart_frames_split_and_join_on_tab():
+    ep = ipc()
+    pull = zinc("cat", "-b", "-r", "-m", "-n", "3", "-t", "5000", "pull", ep)
+    data = b"a\tb\tc\n\t\nplain\n"
+    expect_ok(run("cat", "-w", "-m", "push", ep, data=data), "push")
+    assert expect_ok(pull.finish(), "pull") == data
+
+
+@case("pushpull")
+def test_without_multipart_frames_print_one_per_line():
+    ep = ipc()
+    pull = zinc("cat", "-b", "-r", "-n", "1", "-t", "5000", "pull", ep)
+    expect_ok(run("cat", "-w", "-m", "push", ep, data=b"a\tb\n"), "push")
+    assert expect_ok(pull.finish(), "pull") == b"a\nb\n"
+    pull = zinc("cat", "-b", "-r", "-m", "-n", "1", "-t", "5000", "pull", ep)
+    expect_ok(run("cat", "-w", "push", ep, data=b"tab\tstays\n"), "push")  # one frame
+    assert expect_ok(pull.finish(), "pull") == b"tab\tstays\n"
+
+
+@case("pushpull")
+def test_delay_waits_before_the_first_send():
+    ep = ipc()
+    pull = zinc("cat", "-b", "-r", "-n", "1", "-t", "5000", "pull", ep)
+    rc, _, err, secs = run("cat", "-w", "--delay", "400", "push", ep, data=b"late\n")
+    assert rc == 0 and secs >= 0.4, (rc, secs, err)
+    assert expect_ok(pull.finish(), "pull") == b"late\n"
+
+
+@case("pushpull")
+def test_options_apply_in_order():
+    ep = ipc()
+    pull = zinc("cat", "-b", "-r", "-n", "1", "-t", "5000", "-o", "rcvhwm=5", "-o", "RCVHWM=7",
+                "pull", ep)
+    expect_ok(run("cat", "-w", "-o", "sndhwm=10", "-o", "ZMQ_LINGER=1000", "push", ep,
+                  data=b"x\n"), "push")
+    assert expect_ok(pull.finish(), "pull") == b"x\n"
+    # The second -o is applied after the first: the error names it.
+    usage_error(["cat", "-o", "linger=1", "-o", "linger=x", "-w", "push", ipc()], "linger=x")
+
+
+@case("pushpull")
+def test_reader_gone_ends_quietly():
+    ep = ipc()
+    pull = zinc("cat", "-b", "-r", "-t", "5000", "pull", ep)
+    pull.close_stdout()  # nobody reads what it prints
+    expect_ok(run("cat", "-w", "push", ep, data=b"x\n" * 3), "push")
+    rc, _, err, _ = pull.finish()
+    assert rc == 0, (rc, err)
+
+
+# ---- PAIR, DEALER -----------------------------------------------------------------
+
+
+@case("pair")
+def test_pair_echo_and_ask():
+    ep = ipc()
+    echo = zinc("cat", "-b", "--echo", "-n", "3", "-t", "5000", "pair", ep)
+    out = expect_ok(run("cat", "-w", "-r", "-t", "5000", "pair", ep, data=b"a\nbb\n\n"), "ask")
+    assert out == b"a\nbb\n\n", out
+    expect_ok(echo.finish(), "echo")
+
+
+@case("pair")
+def test_pair_echo_prints_with_read():
+    ep = "tcp://127.0.0.1:*"
+    echo = zinc("cat", "-b", "--echo", "-r", "-n", "2", "-t", "5000", "pair", ep)
+    ep = echo.bound()
+    out = expect_ok(run("cat", "-w", "-r", "-t", "5000", "pair", ep, data=b"x\ny\n"), "ask")
+    assert out == b"x\ny\n", out
+    assert expect_ok(echo.finish(), "echo") == b"x\ny\n"
+
+
+@case("pair")
+def test_ask_ends_at_end_of_input():
+    ep = ipc()
+    echo = zinc("cat", "-b", "--echo", "-t", "3000", "pair", ep)
+    out = expect_ok(run("cat", "-w", "-r", "-t", "5000", "pair", ep, data=b""), "ask")
+    assert out == b""
+    echo.kill()
+
+
+@case("dealer")
+def test_dealer_multipart_round_trip():
+    ep = ipc()
+    echo = zinc("cat", "-b", "--echo", "-n", "3", "-t", "5000", "dealer", ep)
+    data = b"a\tb\tc\n\t\nsingle\n"
+    out = expect_ok(run("cat", "-w", "-r", "-m", "-t", "5000", "dealer", ep, data=data), "ask")
+    assert out == data, out
+    expect_ok(echo.finish(), "echo")
+
+
+@case("dealer")
+def test_dealer_count_counts_echoes():
+    ep = ipc()
+    echo = zinc("cat", "-b", "--echo", "-n", "2", "-t", "5000", "dealer", ep)
+    asker = zinc("cat", "-w", "-r", "-t", "800", "dealer", ep)
+    rc, out, _, _ = asker.finish(b"1\n2\n3\n")
+    assert rc == 1 and out == b"1\n2\n", (rc, out)  # the third is never echoed
+    expect_ok(echo.finish(), "echo")
+
+
+# ---- against libzmq (pyzmq) -------------------------------------------------------------
+
+
+@case("pyzmq", pyzmq=True)
+def test_zinc_push_to_pyzmq_pull_up_to_1_mib():
+    pl = peer("PULL", "--bind", "tcp://127.0.0.1:*", "recv:5")
+    ep = pl.peer_ep()
+    data = b"hello\n\n" + b"q" * 65536 + b"\n" + b"w" * (1 << 20) + b"\nbye\n"
+    expect_ok(run("cat", "-w", "push", ep, data=data), "zinc push")
+    out = expect_ok(pl.finish(), "pyzmq pull")
+    assert out == data, [len(l) for l in out.split(b"\n")]
+
+
+@case("pyzmq", pyzmq=True)
+def test_pyzmq_push_to_zinc_pull_multipart():
+    pull = zinc("cat", "-b", "-r", "-m", "-n", "3", "-t", "5000", "pull", "tcp://127.0.0.1:*")
+    ep = pull.bound()
+    expect_ok(peer("PUSH", "--connect", ep, "send:a\tb", "big:1048576", "send:end").finish(),
+              "pyzmq push")
+    out = expect_ok(pull.finish(), "zinc pull")
+    assert out == b"a\tb\n" + (b"abcdefghijklmnopqrstuvwxyz" * 40330)[: 1 << 20] + b"\nend\n"
+
+
+@case("pyzmq", pyzmq=True)
+def test_pyzmq_pair_with_zinc_pair_echo():
+    echo = zinc("cat", "-b", "--echo", "-n", "2", "-t", "5000", "pair", "tcp://127.0.0.1:*")
+    ep = echo.bound()
+    out = expect_ok(peer("PAIR", "--connect", ep, "send:ping", "big:300000", "recv:2").finish(),
+                    "pyzmq pair")
+    assert out == b"ping\n" + (b"abcdefghijklmnopqrstuvwxyz" * 11539)[:300000] + b"\n"
+    expect_ok(echo.finish(), "zinc echo")
+
+
+@case("pyzmq", pyzmq=True)
+def test_zinc_dealer_multipart_with_pyzmq_router_echo():
+    rt = peer("ROUTER", "--bind", "tcp://127.0.0.1:*", "echo:2")
+    ep = rt.peer_ep()
+    data = b"x\ty\tz\nsingle\n"
+    out = expect_ok(run("cat", "-w", "-r", "-m", "-t", "5000", "dealer", ep, data=data), "dealer")
+    assert out == data, out
+    expect_ok(rt.finish(), "pyzmq router")
+
+
+@case("pyzmq", pyzmq=True)
+def test_zinc_dealer_routing_id_reaches_pyzmq_router():
+    rt = peer("ROUTER", "--bind", "tcp://127.0.0.1:*", "recv:1")
+    ep = rt.peer_ep()
+    expect_ok(run("cat", "-w", "-o", "routing_id=w1", "dealer", ep, data=b"hi\n"), "dealer")
+    assert expect_ok(rt.finish(), "pyzmq router") == b"w1\thi\n"
+
+
+@case("pyzmq", pyzmq=True)
+def test_pyzmq_dealer_with_zinc_dealer_echo_multipart():
+    echo = zinc("cat", "-b", "--echo", "-n", "1", "-t", "5000", "dealer", "tcp://127.0.0.1:*")
+    ep = echo.bound()
+    out = expect_ok(peer("DEALER", "--connect", ep, "send:a\t\tc", "recv:1").finish(), "pyzmq")
+    assert out == b"a\t\tc\n", out
+    expect_ok(echo.finish(), "zinc echo")
+
+
+# ---- REQ/REP, ROUTER, PUB/SUB, STREAM (skipped while not built) -------------------------
+
+
+@case("reqrep", needs=["REQ", "REP"])
+def test_zinc_req_write_implies_read_with_zinc_rep_echo():
+    ep = ipc()
+    rep = zinc("cat", "-b", "--echo", "-n", "3", "-t", "5000", "rep", ep)
+    out = expect_ok(run("cat", "-w", "-t", "5000", "req", ep, data=b"a\nb\nc\n"), "req")
+    assert out == b"a\nb\nc\n", out
+    expect_ok(rep.finish(), "rep")
+
+
+@case("reqrep", needs=["REP"], pyzmq=True)
+def test_pyzmq_req_with_zinc_rep_echo():
+    rep = zinc("cat", "-b", "--echo", "-n", "2", "-t", "5000", "rep", "tcp://127.0.0.1:*")
+    ep = rep.bound()
+    out = expect_ok(peer("REQ", "--connect", ep, "send:one", "recv:1", "send:t\two", "recv:1")
+                    .finish(), "pyzmq req")
+    assert out == b"one\nt\two\n", out
+    expect_ok(rep.finish(), "zinc rep")
+
+
+@case("reqrep", needs=["REQ"], pyzmq=True)
+def test_zinc_req_with_pyzmq_rep():
+    rep = peer("REP", "--bind", "tcp://127.0.0.1:*", "echo:2")
+    ep = rep.peer_ep()
+    out = expect_ok(run("cat", "-w", "-t", "5000", "req", ep, data=b"q1\n" + b"z" * 100000 + b"\n"),
+                    "zinc req")
+    assert out == b"q1\n" + b"z" * 100000 + b"\n"
+    expect_ok(rep.finish(), "pyzmq rep")
+
+
+@case("reqrep", needs=["REP"], pyzmq=True)
+def test_zinc_rep_answers_with_lines():
+    rep = zinc("cat", "-b", "-w", "-r", "-t", "5000", "rep", "tcp://127.0.0.1:*")
+    ep = rep.bound()
+    req = peer("REQ", "--connect", ep, "send:question 1", "recv:1", "send:question 2", "recv:1")
+    out = expect_ok(rep.finish(b"answer 1\nanswer 2\n"), "zinc rep")
+    assert out == b"question 1\nquestion 2\n", out
+    assert expect_ok(req.finish(), "pyzmq req") == b"answer 1\nanswer 2\n"
+
+
+@case("router", needs=["ROUTER"], pyzmq=True)
+def test_zinc_router_prints_the_envelope_with_multipart():
+    rt = zinc("cat", "-b", "-r", "-m", "-n", "1", "-t", "5000", "router", "tcp://127.0.0.1:*")
+    ep = rt.bound()
+    expect_ok(peer("DEALER", "--connect", ep, "--opt", "routing_id=w1", "send:hello").finish(),
+              "pyzmq dealer")
+    assert expect_ok(rt.finish(), "zinc router") == b"w1\thello\n"
+
+
+@case("router", needs=["ROUTER"], pyzmq=True)
+def test_zinc_router_echo_keeps_the_envelope():
+    rt = zinc("cat", "-b", "--echo", "-n", "2", "-t", "5000", "router", "tcp://127.0.0.1:*")
+    ep = rt.bound()
+    out = expect_ok(peer("DEALER", "--connect", ep, "send:a\tb", "send:c", "recv:2").finish(),
+                    "pyzmq dealer")
+    assert out == b"a\tb\nc\n", out
+    expect_ok(rt.finish(), "zinc router")
+
+
+@case("router", needs=["ROUTER"], pyzmq=True)
+def test_zinc_router_writes_to_a_routing_id():
+    rt = zinc("cat", "-b", "-w", "-m", "--delay", "500", "-t", "5000", "router", "tcp://127.0.0.1:*")
+    ep = rt.bound()
+    dl = peer("DEALER", "--connect", ep, "--opt", "routing_id=w1", "recv:1")
+    expect_ok(rt.finish(b"w1\tfor w1\n"), "zinc router")
+    assert expect_ok(dl.finish(), "pyzmq dealer") == b"for w1\n"
+
+
+@case("router", needs=["ROUTER", "DEALER"])
+def test_zinc_router_echo_with_zinc_dealer():
+    ep = ipc()
+    rt = zinc("cat", "-b", "--echo", "-m", "-n", "1", "-t", "5000", "router", ep)
+    out = expect_ok(run("cat", "-w", "-r", "-m", "-t", "5000", "dealer", ep, data=b"p\tq\n"), "dealer")
+    assert out == b"p\tq\n", out
+    expect_ok(rt.finish(), "router")
+
+
+def publishing_peer(kind, text):
+    pub = peer(kind, "--bind", "tcp://127.0.0.1:*", "pub:" + text)
+    return pub, pub.peer_ep()
+
+
+@case("pubsub", needs=["SUB"], pyzmq=True)
+def test_zinc_sub_filters_on_the_subscribe_option():
+    pub, ep = publishing_peer("PUB", "sports\tgoal")
+    pub2 = peer("PUB", "--bind", "tcp://127.0.0.1:*", "pub:weather\tsunny")
+    ep2 = pub2.peer_ep()
+    try:
+        out = expect_ok(run("cat", "-r", "-m", "-n", "3", "-t", "5000", "-o", "subscribe=weather",
+                            "sub", ep, ep2), "zinc sub")
+    finally:
+        pub.finish()
+        pub2.finish()
+    assert out == b"weather\tsunny\n" * 3, out
+
+
+@case("pubsub", needs=["SUB"], pyzmq=True)
+def test_zinc_sub_without_subscribe_gets_everything():
+    pub, ep = publishing_peer("PUB", "anything")
+    try:
+        out = expect_ok(run("cat", "-n", "2", "-t", "5000", "sub", ep), "zinc sub")
+    finally:
+        pub.finish()
+    assert out == b"anything\nanything\n", out
+
+
+@case("pubsub", needs=["XSUB"], pyzmq=True)
+def test_zinc_xsub_subscribes_to_everything_by_default():
+    pub, ep = publishing_peer("PUB", "all")
+    try:
+        out = expect_ok(run("cat", "-n", "1", "-t", "5000", "xsub", ep), "zinc xsub")
+    finally:
+        pub.finish()
+    assert out == b"all\n", out
+
+
+@case("pubsub", needs=["XSUB"], pyzmq=True)
+def test_zinc_xsub_subscribe_option_filters():
+    pub, ep = publishing_peer("PUB", "aaa")
+    pub2 = peer("PUB", "--bind", "tcp://127.0.0.1:*", "pub:bbb")
+    ep2 = pub2.peer_ep()
+    try:
+        out = expect_ok(run("cat", "-n", "2", "-t", "5000", "-o", "subscribe=b", "xsub", ep, ep2),
+                        "zinc xsub")
+    finally:
+        pub.finish()
+        pub2.finish()
+    assert out == b"bbb\nbbb\n", out
+
+
+@case("pubsub", needs=["PUB"], pyzmq=True)
+def test_zinc_pub_with_delay_reaches_pyzmq_sub():
+    sub = peer("SUB", "--bind", "tcp://127.0.0.1:*", "--opt", "subscribe=", "recv:2")
+    ep = sub.peer_ep()
+    expect_ok(run("cat", "-w", "--delay", "500", "pub", ep, data=b"news 1\nnews 2\n"), "zinc pub")
+    assert expect_ok(sub.finish(), "pyzmq sub") == b"news 1\nnews 2\n"
+
+
+@case("pubsub", needs=["XPUB"], pyzmq=True)
+def test_zinc_xpub_reads_subscriptions():
+    xp = zinc("cat", "-b", "-r", "-n", "1", "-t", "5000", "xpub", "tcp://127.0.0.1:*")
+    ep = xp.bound()
+    sub = peer("SUB", "--connect", ep, "--opt", "subscribe=topic", "sleep:300")
+    assert expect_ok(xp.finish(), "zinc xpub") == b"\x01topic\n"
+    sub.finish()
+
+
+@case("pubsub", needs=["PUB", "SUB"])
+def test_zinc_pub_to_zinc_sub():
+    ep = ipc()
+    sub = zinc("cat", "-b", "-r", "-n", "1", "-t", "5000", "-o", "subscribe=k", "sub", ep)
+    time.sleep(0.1)
+    expect_ok(run("cat", "-w", "--delay", "500", "pub", ep, data=b"x no\nk yes\n"), "pub")
+    assert expect_ok(sub.finish(), "sub") == b"k yes\n"
+
+
+@case("stream", needs=["STREAM"])
+def test_zinc_stream_echoes_a_raw_tcp_client():
+    st = zinc("cat", "-b", "--echo", "-n", "1", "-t", "5000", "stream", "tcp://127.0.0.1:*")
+    host, port = st.bound().rsplit("/", 1)[1].rsplit(":", 1)
+    c = socket.create_connection((host, int(port)), timeout=5)
+    c.sendall(b"hello raw")
+    got = b""
+    while len(got) < 9:
+        chunk = c.recv(100)
+        assert chunk, "closed after %r" % got
+        got += chunk
+    assert got == b"hello raw", got
+    expect_ok(st.finish(), "zinc stream")  # the connect notice was not counted
+    c.settimeout(2)
+    assert c.recv(100) == b""  # nothing else came (no echoed notice)
+    c.close()
+
+
+@case("stream", needs=["STREAM"])
+def test_zinc_stream_prints_id_tab_data():
+    st = zinc("cat", "-b", "-r", "-m", "-n", "1", "-t", "5000", "stream", "tcp://127.0.0.1:*")
+    host, port = st.bound().rsplit("/", 1)[1].rsplit(":", 1)
+    c = socket.create_connection((host, int(port)), timeout=5)
+    c.sendall(b"data")
+    out = expect_ok(st.finish(), "zinc stream")
+    c.close()
+    assert out.endswith(b"\tdata\n"), out
+
+
+# ---- demo ------------------------------------------------------------------------
+
+
+@case("demo")
+def test_demo_reports_and_exits_0():
+    rc, out, err, secs = run("demo", timeout=60)
+    text = out.decode(errors="replace")
+    assert rc == 0, "zinc demo: exit %d\n%s%s" % (rc, text, err.decode(errors="replace"))
+    for want in ("PAIR", "PUSH", "tcp ok", "ipc ok", "inproc ok", "throughput:", "latency:",
+                 "demo: everything worked"):
+        assert want in text, "%r missing from:\n%s" % (want, text)
+    if have_pyzmq():
+        assert "libzmq" in text and "skipped (" not in text.split("libzmq", 1)[1][:80], text
+    assert secs < 20, "zinc demo took %.1f s" % secs
+
+
+def main(argv):
+    global ZINC
+    if len(argv) < 3:
+        print(__doc__)
+        return 2
+    group, ZINC = argv[1], os.path.abspath(argv[2])
+    only = set(argv[3:])
+    if not os.access(ZINC, os.X_OK):
+        print("FAIL: %s is not built" % ZINC)
+        return 1
+    passed = failed = skipped = 0
+    for fn, needs, pyzmq in CASES.get(group, []):
+        name = fn.__name__
+        if only and name not in only:
+            continue
+        try:
+            missing = [t for t in needs if t not in built_types()]
+            if missing:
+                raise Skip("%s not built yet" % ", ".join(missing))
+            if pyzmq and not have_pyzmq():
+                raise Skip("%s has no zmq module" % PYTHON)
+            t0 = time.monotonic()
+            fn()
+            print("ok   %s (%.2f s)" % (name, time.monotonic() - t0), flush=True)
+            passed += 1
+        except Skip as e:
+            print("SKIP %s: %s" % (name, e), flush=True)
+            skipped += 1
+        except Exception as e:  # AssertionError, and anything unexpected
+            print("FAIL %s: %s: %s" % (name, type(e).__name__, e), flush=True)
+            failed += 1
+    print("%s: %d passed, %d failed, %d skipped" % (group, passed, failed, skipped))
+    if failed:
+        return 1
+    return 77 if passed == 0 else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
