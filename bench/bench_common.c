@@ -211,6 +211,20 @@ void bench_ready(bench_run_t *r)
         perror("bench_ready");
 }
 
+void bench_done(bench_run_t *r)
+{
+    char c = 1;
+    /* EPIPE when a failed client is gone already: nothing to tell. */
+    ssize_t rc = write(r->done_fd[1], &c, 1);
+    (void)rc;
+}
+
+bool bench_wait_done(bench_run_t *r)
+{
+    struct pollfd pfd = {.fd = r->done_fd[0], .events = POLLIN};
+    return poll(&pfd, 1, r->args->timeout_ms) == 1;
+}
+
 /* Waits for the server's ready byte; false on timeout or when the server
  * ended without being ready. */
 static bool bench_wait_ready(bench_run_t *r)
@@ -269,6 +283,8 @@ static int bench_run_threads(bench_run_t *r, bench_role_fn *server, bench_role_f
         pthread_join(th[i], NULL);
     ctx_term(r->ctx);
     close(r->ready_fd[0]);
+    close(r->done_fd[0]);
+    close(r->done_fd[1]);
     return started == 2 && t[0].rc == 0 && t[1].rc == 0 ? 0 : 1;
 }
 
@@ -283,6 +299,7 @@ static int bench_run_processes(bench_run_t *r, bench_role_fn *server, bench_role
         return bench_fail("fork", strerror(errno));
     if (pid == 0) {
         close(r->ready_fd[1]);
+        close(r->done_fd[1]);
         bench_pin_self(bench_cpu_for(r->args->pin, 1));
         int rc = 1;
         if (bench_wait_ready(r)) {
@@ -297,6 +314,7 @@ static int bench_run_processes(bench_run_t *r, bench_role_fn *server, bench_role
         _exit(rc);
     }
     close(r->ready_fd[0]);
+    close(r->done_fd[0]);
     bench_pin_self(bench_cpu_for(r->args->pin, 0));
     int rc = 1;
     r->ctx = ctx_new();
@@ -305,6 +323,7 @@ static int bench_run_processes(bench_run_t *r, bench_role_fn *server, bench_role
         ctx_term(r->ctx);
     }
     close(r->ready_fd[1]);
+    close(r->done_fd[1]);
     /* The client normally ends on its own right after the server; a client
      * stuck behind a server that gave up early is killed. */
     double limit = bench_now() + (atomic_load(&r->stop) ? 0.2 : r->args->timeout_ms / 1000.0);
@@ -341,6 +360,11 @@ int bench_run(const bench_args_t *a, bench_role_fn *server, bench_role_fn *clien
     atomic_init(&r.stop, false);
     if (pipe(r.ready_fd) != 0)
         return bench_fail("pipe", strerror(errno));
+    if (pipe(r.done_fd) != 0) {
+        close(r.ready_fd[0]);
+        close(r.ready_fd[1]);
+        return bench_fail("pipe", strerror(errno));
+    }
     signal(SIGPIPE, SIG_IGN);
     int rc = strcmp(a->transport, "inproc") == 0
                  ? bench_run_threads(&r, server, client, ctx_new, ctx_term)

@@ -51,17 +51,26 @@ int bench_endpoint(const char *transport, char *ep, size_t cap);
 void bench_endpoint_cleanup(const char *ep);
 
 /* Shared state of one run. The server calls bench_ready() once it is bound;
- * the driver starts the client only after that. stop is raised when either
- * role is done (threads poll it; a client process is killed instead). */
+ * the driver starts the client only after that. stop is raised when the
+ * server is done or the client failed (threads poll it; a client process is
+ * killed instead). */
 typedef struct {
     const bench_args_t *args;
     const char *endpoint;
     void *ctx; /* the role's library context */
     int ready_fd[2];
+    int done_fd[2];
     atomic_bool stop;
 } bench_run_t;
 
 void bench_ready(bench_run_t *r);
+/* The server has everything it wanted: bench_wait_done() returns. */
+void bench_done(bench_run_t *r);
+/* Waits (up to the timeout) until the server called bench_done(), so that a
+ * sender closes its socket only after the stream was received: a throughput
+ * run then measures the stream, not what the library does with messages
+ * still queued when a socket closes. false on timeout. */
+bool bench_wait_done(bench_run_t *r);
 
 /* A role: 0 on success, else non-zero (after printing why to stderr). */
 typedef int bench_role_fn(bench_run_t *r);

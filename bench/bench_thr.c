@@ -2,7 +2,9 @@
  * messages; the client connects a PUSH socket and sends --count messages of
  * --size octets. The rate is measured at the receiver, from the first message
  * to the last (as libzmq's local_thr does), and the run stops early after
- * --max-secs, reporting what arrived by then.
+ * --max-secs, reporting what arrived by then. The sender keeps its socket
+ * open until the receiver is done, so the end of the stream never depends on
+ * how a library lingers on close.
  *
  * Output, one line on stdout:
  *   RESULT prog=thr lib=zinc transport=tcp size=64 pin=split hwm=1000 n=... secs=...
@@ -94,6 +96,7 @@ static int thr_server(bench_run_t *r)
     double secs = (stalled ? last : bench_now()) - t0;
     if (max_gap * 1000.0 >= THR_STALL_MS)
         stalled = true;
+    bench_done(r);
     b_close(s);
     if (early)
         atomic_store(&r->stop, true);
@@ -127,6 +130,9 @@ static int thr_client(bench_run_t *r)
             return thr_fail(s, "send");
         }
     }
+    /* Close only once the receiver has the stream (see bench_wait_done). */
+    if (!atomic_load(&r->stop))
+        bench_wait_done(r);
     b_close(s);
     return 0;
 }
