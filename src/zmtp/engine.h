@@ -22,10 +22,19 @@
 #include "core/frame.h"
 #include "util/err.h"
 #include "util/props.h"
+#include "zmtp/zap.h"
 
 typedef struct zmtp_engine zmtp_engine_t;
 
 enum zmtp_mechanism { ZMTP_MECH_NULL = 0, ZMTP_MECH_PLAIN = 1, ZMTP_MECH_CURVE = 2 };
+
+#define ZMTP_CURVE_KEY_LEN 32
+#define ZMTP_PLAIN_FIELD_MAX 255
+
+/* Random octets for a mechanism (CURVE transient keys, nonces, cookie key).
+ * Tests and fuzzers install a deterministic one; NULL in the config means
+ * libsodium's randombytes_buf. Called on the engine's thread. */
+typedef void zmtp_rng_fn(void *ctx, uint8_t *buf, size_t n);
 
 typedef struct {
     int socket_type; /* ZINC_DEALER, ... */
@@ -40,6 +49,20 @@ typedef struct {
     int heartbeat_timeout;            /* ms; -1: same as heartbeat_ivl; 0: none */
     int handshake_ivl;                /* ms; 0: no limit */
     size_t out_batch_size;            /* frames up to this size are copied into the batch */
+
+    /* Security. mechanism and as_server pick the role; the credentials of
+     * the other roles are ignored. The engine keeps its own copy and wipes
+     * it when freed. */
+    uint8_t plain_username[ZMTP_PLAIN_FIELD_MAX]; /* PLAIN client (RFC 24) */
+    uint8_t plain_password[ZMTP_PLAIN_FIELD_MAX];
+    size_t plain_username_len, plain_password_len;
+    uint8_t curve_publickey[ZMTP_CURVE_KEY_LEN]; /* our long-term pair (RFC 26) */
+    uint8_t curve_secretkey[ZMTP_CURVE_KEY_LEN];
+    uint8_t curve_serverkey[ZMTP_CURVE_KEY_LEN]; /* CURVE client: the server's */
+    char zap_domain[256];                        /* RFC 27 domain, NUL-terminated */
+    bool zap_enforce_domain; /* libzmq's draft option: no handler + a domain = refuse */
+    zmtp_rng_fn *rng;        /* NULL: libsodium */
+    void *rng_ctx;
 } zmtp_config_t;
 
 /* Defaults as libzmq's: no limits, heartbeats off, handshake_ivl 30 s. */
@@ -51,6 +74,8 @@ typedef struct {
     uint32_t protocol;  /* libzmq protocol-error code, or 0 when not a protocol error */
     bool handshake;     /* true when it happened before the handshake completed */
     const char *reason; /* static text for a person */
+    int zap_status;     /* 300, 400 or 500: the status of an ERROR command (or a
+                           ZAP reply) that refused the handshake; else 0 */
 } zmtp_error_t;
 
 typedef struct {
@@ -70,11 +95,24 @@ typedef struct {
     void (*on_error)(void *user, const zmtp_error_t *err);
 } zmtp_callbacks_t;
 
+/* A PLAIN or CURVE server needs the ZAP handler's decision (RFC 27): send
+ * the request (zmtp_zap_request_frames) to the handler bound at
+ * inproc://zeromq.zap.01 and return true, then hand its reply to
+ * zmtp_engine_zap_reply later (never from inside this call). Return false
+ * when no handler is bound: the mechanism then does what libzmq 4.3.4 does
+ * without one. req is valid during the call only. */
+typedef bool zmtp_zap_fn(void *user, const zmtp_zap_request_t *req);
+
 /* A new engine; it starts by queuing its greeting (zmtp_engine_output).
  * now_ms starts the handshake timer. NULL on ENOMEM. cfg is copied (the
  * routing id and extra metadata too). */
 zmtp_engine_t *zmtp_engine_new(const zmtp_config_t *cfg, const zmtp_callbacks_t *cb, void *user,
                                int64_t now_ms);
+/* Installs the ZAP hook (call before feeding input); user is the
+ * callbacks' user. Without one there is no handler, as in a libzmq context
+ * where nothing is bound at inproc://zeromq.zap.01. */
+void zmtp_engine_set_zap(zmtp_engine_t *e, zmtp_zap_fn *fn);
+
 /* Releases the engine, every queued frame and the pending input frame. */
 void zmtp_engine_free(zmtp_engine_t *e);
 
@@ -101,6 +139,14 @@ ZI_MUST_USE zi_err zmtp_engine_send(zmtp_engine_t *e, zinc_frame_t *frame, bool 
  * message frame starting with 0x01/0x00, as RFC 37 asks. */
 ZI_MUST_USE zi_err zmtp_engine_send_subscribe(zmtp_engine_t *e, bool sub, const uint8_t *topic,
                                               size_t len);
+
+/* The ZAP handler's reply to our request: its frames in order (borrowed;
+ * the delimiter first). A malformed reply fails the connection with libzmq's
+ * ZAP protocol-error code; status 200 lets the handshake go on, and the
+ * reply's User-Id (when not empty) and metadata become properties of every
+ * frame received on this connection; 300 closes, 400 and 500 send ERROR
+ * with the status, then close. Ignored when no request is outstanding. */
+void zmtp_engine_zap_reply(zmtp_engine_t *e, zinc_frame_t *const *frames, size_t n);
 
 /* Fills up to max iovecs with what should be written next; returns the count
  * (0: nothing to write). Big frames are pointed at, not copied. */
