@@ -13,6 +13,8 @@ const zmtp_mech_ops_t *zmtp_mech_lookup(enum zmtp_mechanism mech)
     switch (mech) {
     case ZMTP_MECH_NULL:
         return &zmtp_mech_null;
+    case ZMTP_MECH_PLAIN:
+        return &zmtp_mech_plain;
     default:
         return NULL;
     }
