@@ -15,6 +15,8 @@ const zmtp_mech_ops_t *zmtp_mech_lookup(enum zmtp_mechanism mech)
         return &zmtp_mech_null;
     case ZMTP_MECH_PLAIN:
         return &zmtp_mech_plain;
+    case ZMTP_MECH_CURVE:
+        return &zmtp_mech_curve;
     default:
         return NULL;
     }
