@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "pysec.h"
 #include "sechelp.h"
 #include "util/cursor.h"
 #include "zinc.h"
@@ -834,6 +835,139 @@ static void test_curve_without_zap_enforced_domain_closes_silently(void **state)
     zt_peer_fini(&s);
 }
 
+/* ---- interop with libzmq (pyzmq) over real sockets ----------------------------- */
+
+static void z85_key(const uint8_t key[32], char out[41])
+{
+    assert_non_null(zinc_z85_encode(out, key, 32));
+}
+
+typedef struct {
+    zt_keypair_t server, client, py;
+    char spub[41], ssec[41], cpub[41], csec[41], pypub[41], pysec[41];
+} interop_keys_t;
+
+static void interop_keys(interop_keys_t *k)
+{
+    k->server = zt_keypair(101);
+    k->client = zt_keypair(102);
+    k->py = zt_keypair(103);
+    z85_key(k->server.pub, k->spub);
+    z85_key(k->server.sec, k->ssec);
+    z85_key(k->client.pub, k->cpub);
+    z85_key(k->client.sec, k->csec);
+    z85_key(k->py.pub, k->pypub);
+    z85_key(k->py.sec, k->pysec);
+}
+
+/* A zinc CURVE client (DEALER) of the server key skey. */
+static zinc_socket_t *curve_dealer(zinc_ctx_t *ctx, const interop_keys_t *k, const char *skey)
+{
+    zinc_socket_t *s = zt_sock(ctx, ZINC_DEALER);
+    assert_int_equal(zinc_set(s, "curve_serverkey", skey), 0);
+    assert_int_equal(zinc_set(s, "curve_publickey", k->cpub), 0);
+    assert_int_equal(zinc_set(s, "curve_secretkey", k->csec), 0);
+    int64_t mech = -1;
+    assert_int_equal(zinc_get_int(s, "mechanism", &mech), 0);
+    assert_int_equal(mech, 2);
+    return s;
+}
+
+/* zinc client, pyzmq ROUTER server (with or without pyzmq's authenticator). */
+static void curve_zinc_client_run(bool auth)
+{
+    if (!zt_pysec_available())
+        skip();
+    interop_keys_t k;
+    interop_keys(&k);
+    char args[512], ep[256];
+    snprintf(args, sizeof args, "server curve %s '%s' '%s' '%s' expect", auth ? "auth" : "none",
+             k.spub, k.ssec, auth ? k.cpub : "-");
+    FILE *py = zt_pysec_start(args);
+    zt_pysec_endpoint(py, ep, sizeof ep);
+    zinc_ctx_t *ctx = zinc_ctx_new();
+    zinc_socket_t *s = curve_dealer(ctx, &k, k.spub);
+    zt_connect(s, ep);
+    zt_pysec_send(s);
+    zt_pysec_recv(s, NULL, NULL);
+    zt_pysec_finish(py);
+    zinc_socket_close(s);
+    zinc_ctx_term(ctx);
+}
+
+static void test_curve_zinc_client_talks_to_a_libzmq_server(void **state)
+{
+    (void)state;
+    curve_zinc_client_run(false);
+}
+
+static void test_curve_zinc_client_passes_pyzmq_authenticator_with_its_key_as_user_id(void **state)
+{
+    (void)state;
+    curve_zinc_client_run(true);
+}
+
+static void test_curve_libzmq_client_talks_to_a_zinc_server(void **state)
+{
+    (void)state;
+    if (!zt_pysec_available())
+        skip();
+    interop_keys_t k;
+    interop_keys(&k);
+    zinc_ctx_t *ctx = zinc_ctx_new();
+    zinc_socket_t *s = zt_sock(ctx, ZINC_ROUTER);
+    assert_int_equal(zinc_set(s, "curve_server", "1"), 0);
+    assert_int_equal(zinc_set_bytes(s, "curve_publickey", k.server.pub, 32), 0);
+    assert_int_equal(zinc_set_bytes(s, "curve_secretkey", k.server.sec, 32), 0);
+    char ep[256], args[512];
+    zt_bind(s, ZT_TCP, ep, sizeof ep);
+    snprintf(args, sizeof args, "client curve '%s' '%s' '%s' '%s' expect", ep, k.spub, k.pypub,
+             k.pysec);
+    FILE *py = zt_pysec_start(args);
+    uint8_t id[255];
+    size_t id_len;
+    zt_pysec_recv(s, id, &id_len);
+    /* no ZAP handler: any client key is let in, and there is no User-Id */
+    zt_send(s, id, id_len, ZINC_MORE);
+    zt_pysec_send(s);
+    zt_pysec_finish(py);
+    zinc_socket_close(s);
+    zinc_ctx_term(ctx);
+}
+
+static void test_curve_wrong_server_key_delivers_nothing_either_way(void **state)
+{
+    (void)state;
+    if (!zt_pysec_available())
+        skip();
+    interop_keys_t k;
+    interop_keys(&k);
+    /* zinc client with the wrong server key -> libzmq server */
+    char args[512], ep[256];
+    snprintf(args, sizeof args, "server curve none '%s' '%s' - nothing", k.spub, k.ssec);
+    FILE *py = zt_pysec_start(args);
+    zt_pysec_endpoint(py, ep, sizeof ep);
+    zinc_ctx_t *ctx = zinc_ctx_new();
+    zinc_socket_t *s = curve_dealer(ctx, &k, k.pypub);
+    zt_connect(s, ep);
+    assert_int_equal(zinc_send(s, "x", 1, ZINC_DONTWAIT), 1);
+    zt_pysec_finish(py);
+    zinc_socket_close(s);
+    /* libzmq client with the wrong server key -> zinc server */
+    s = zt_sock(ctx, ZINC_ROUTER);
+    assert_int_equal(zinc_set(s, "curve_server", "1"), 0);
+    assert_int_equal(zinc_set(s, "curve_publickey", k.spub), 0);
+    assert_int_equal(zinc_set(s, "curve_secretkey", k.ssec), 0);
+    zt_bind(s, ZT_TCP, ep, sizeof ep);
+    snprintf(args, sizeof args, "client curve '%s' '%s' '%s' '%s' nothing", ep, k.cpub, k.pypub,
+             k.pysec);
+    py = zt_pysec_start(args);
+    zt_pysec_finish(py);
+    zt_recv_none(s);
+    zinc_socket_close(s);
+    zinc_ctx_term(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -860,6 +994,10 @@ int main(void)
         cmocka_unit_test(test_curve_zap_request_carries_the_client_key_and_200_sets_user_id),
         cmocka_unit_test(test_curve_zap_refusals_send_error_or_close),
         cmocka_unit_test(test_curve_without_zap_enforced_domain_closes_silently),
+        cmocka_unit_test(test_curve_zinc_client_talks_to_a_libzmq_server),
+        cmocka_unit_test(test_curve_zinc_client_passes_pyzmq_authenticator_with_its_key_as_user_id),
+        cmocka_unit_test(test_curve_libzmq_client_talks_to_a_zinc_server),
+        cmocka_unit_test(test_curve_wrong_server_key_delivers_nothing_either_way),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

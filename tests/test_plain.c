@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "pysec.h"
 #include "sechelp.h"
 #include "util/cursor.h"
 #include "zinc.h"
@@ -506,6 +507,74 @@ static void test_plain_zap_reply_without_a_request_is_ignored(void **state)
     zt_zap_reset(false);
 }
 
+/* ---- interop with libzmq (pyzmq) over real sockets ----------------------------- */
+
+static zinc_socket_t *plain_dealer(zinc_ctx_t *ctx, const char *user, const char *pass)
+{
+    zinc_socket_t *s = zt_sock(ctx, ZINC_DEALER);
+    assert_int_equal(zinc_set(s, "plain_username", user), 0);
+    assert_int_equal(zinc_set(s, "plain_password", pass), 0);
+    int64_t mech = -1;
+    assert_int_equal(zinc_get_int(s, "mechanism", &mech), 0);
+    assert_int_equal(mech, 1);
+    return s;
+}
+
+static void test_plain_zinc_client_passes_pyzmq_authenticator_as_its_user(void **state)
+{
+    (void)state;
+    if (!zt_pysec_available())
+        skip();
+    char ep[256];
+    FILE *py = zt_pysec_start("server plain auth - - admin expect");
+    zt_pysec_endpoint(py, ep, sizeof ep);
+    zinc_ctx_t *ctx = zinc_ctx_new();
+    zinc_socket_t *s = plain_dealer(ctx, "admin", "secret");
+    zt_connect(s, ep);
+    zt_pysec_send(s);
+    zt_pysec_recv(s, NULL, NULL);
+    zt_pysec_finish(py);
+    zinc_socket_close(s);
+    zinc_ctx_term(ctx);
+}
+
+static void test_plain_wrong_password_to_pyzmq_delivers_nothing(void **state)
+{
+    (void)state;
+    if (!zt_pysec_available())
+        skip();
+    char ep[256];
+    FILE *py = zt_pysec_start("server plain auth - - - nothing");
+    zt_pysec_endpoint(py, ep, sizeof ep);
+    zinc_ctx_t *ctx = zinc_ctx_new();
+    zinc_socket_t *s = plain_dealer(ctx, "admin", "wrong");
+    zt_connect(s, ep);
+    assert_int_equal(zinc_send(s, "x", 1, ZINC_DONTWAIT), 1);
+    zt_pysec_finish(py);
+    zt_recv_none(s);
+    zinc_socket_close(s);
+    zinc_ctx_term(ctx);
+}
+
+static void test_plain_libzmq_client_gets_nothing_from_zinc_server_without_zap(void **state)
+{
+    (void)state;
+    if (!zt_pysec_available())
+        skip();
+    zinc_ctx_t *ctx = zinc_ctx_new();
+    zinc_socket_t *s = zt_sock(ctx, ZINC_ROUTER);
+    assert_int_equal(zinc_set(s, "plain_server", "1"), 0);
+    char ep[256], args[512];
+    zt_bind(s, ZT_TCP, ep, sizeof ep);
+    /* libzmq 4.3.4 without a handler closes the connection; so does zinc */
+    snprintf(args, sizeof args, "client plain '%s' admin secret nothing", ep);
+    FILE *py = zt_pysec_start(args);
+    zt_pysec_finish(py);
+    zt_recv_none(s);
+    zinc_socket_close(s);
+    zinc_ctx_term(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -522,6 +591,9 @@ int main(void)
         cmocka_unit_test(test_plain_malformed_zap_replies_have_libzmq_codes),
         cmocka_unit_test(test_plain_zap_reply_with_wrong_more_flags_is_malformed),
         cmocka_unit_test(test_plain_zap_reply_without_a_request_is_ignored),
+        cmocka_unit_test(test_plain_zinc_client_passes_pyzmq_authenticator_as_its_user),
+        cmocka_unit_test(test_plain_wrong_password_to_pyzmq_delivers_nothing),
+        cmocka_unit_test(test_plain_libzmq_client_gets_nothing_from_zinc_server_without_zap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
