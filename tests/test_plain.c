@@ -362,9 +362,15 @@ static void test_plain_unexpected_commands_fail_the_handshake(void **state)
         assert_failed_once(&s, ZI_EPROTO, ZINC_PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND);
         zt_peer_fini(&s);
     }
-    /* server: a second HELLO while the handler thinks */
+    /* server: a second HELLO waits while the handler thinks, then fails */
     zt_peer_t s;
     server_fed(&p, &s, true, hello_admin_secret, HELLO_FRAME);
+    assert_int_equal(zmtp_engine_feed(s.eng, hello_admin_secret, HELLO_FRAME), 0);
+    size_t wlen;
+    assert_null(zmtp_engine_recv_window(s.eng, &wlen));
+    assert_int_equal(wlen, 0);
+    assert_int_equal(s.errors, 0);
+    zt_zap_answer(s.eng, "200", "");
     feed_piece(&s, hello_admin_secret, 0, HELLO_FRAME);
     assert_failed_once(&s, ZI_EPROTO, ZINC_PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND);
     zt_peer_fini(&s);

@@ -365,7 +365,9 @@ size_t zmtp_engine_feed(zmtp_engine_t *e, const uint8_t *in, size_t n)
     size_t pos = 0;
     if (n)
         e->rx_seen = true;
-    while (pos < n && e->state != ENG_FAILED && !e->pending) {
+    /* While the ZAP handler thinks, input waits (the peer should not have
+     * sent more anyway): the caller feeds it again after the reply. */
+    while (pos < n && e->state != ENG_FAILED && !e->pending && !e->zap_pending) {
         size_t used = 0;
         zi_err err;
         if (e->state == ENG_GREETING) {
@@ -402,7 +404,7 @@ size_t zmtp_engine_feed(zmtp_engine_t *e, const uint8_t *in, size_t n)
 
 uint8_t *zmtp_engine_recv_window(zmtp_engine_t *e, size_t *len)
 {
-    if (e->state == ENG_FAILED || e->state == ENG_GREETING || e->pending) {
+    if (e->state == ENG_FAILED || e->state == ENG_GREETING || e->pending || e->zap_pending) {
         *len = 0;
         return NULL;
     }
@@ -411,7 +413,7 @@ uint8_t *zmtp_engine_recv_window(zmtp_engine_t *e, size_t *len)
 
 void zmtp_engine_feed_direct(zmtp_engine_t *e, size_t n)
 {
-    if (e->state == ENG_FAILED || e->pending || n == 0)
+    if (e->state == ENG_FAILED || e->pending || e->zap_pending || n == 0)
         return;
     e->rx_seen = true;
     zinc_frame_t *f = zmtp_decoder_advance(&e->dec, n);

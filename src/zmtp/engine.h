@@ -117,8 +117,9 @@ void zmtp_engine_set_zap(zmtp_engine_t *e, zmtp_zap_fn *fn);
 void zmtp_engine_free(zmtp_engine_t *e);
 
 /* Parses up to n bytes of input; returns how many were consumed. Fewer than n
- * means the engine stopped: after an error, or because on_frame said full
- * (keep the rest and feed it again after zmtp_engine_resume). */
+ * means the engine stopped: after an error, because on_frame said full
+ * (keep the rest and feed it again after zmtp_engine_resume), or because a
+ * ZAP request is outstanding (feed the rest after zmtp_engine_zap_reply). */
 size_t zmtp_engine_feed(zmtp_engine_t *e, const uint8_t *in, size_t n);
 
 /* Zero-copy receive: when the engine is in the middle of a large frame body
