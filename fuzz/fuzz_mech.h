@@ -10,6 +10,7 @@
  *   [0]    bit 0 the engine is the server; bit 1 a ZAP handler is bound;
  *          bits 2-3 its status (200, 300, 400, 500); bit 4 its reply is
  *          malformed ([7] says how); bit 5 heartbeats; bit 6 maxmsgsize 1024
+ *          (else 1 MiB)
  *   [1]    socket types (engine, peer), an index into mech_pairs
  *   [2..5] PRNG seed of the schedule
  *   [6]    bits 0-1 feed chunk sizes (1-4, 1-64, 1-1024, all); bits 2-3
@@ -83,8 +84,8 @@ static void mech_config(zmtp_config_t *cfg, int socket_type, bool server, uint8_
         cfg->heartbeat_ttl = 1000;
         cfg->heartbeat_timeout = 200;
     }
-    if (opts & 0x40)
-        cfg->maxmsgsize = 1024;
+    /* Bounded, or a peer's 3 GB frame header is a 3 GB allocation. */
+    cfg->maxmsgsize = (opts & 0x40) ? 1024 : 1 << 20;
     uint8_t cpub[32], csec[32], spub[32], ssec[32];
     mech_keypair(1, cpub, csec);
     mech_keypair(2, spub, ssec);
