@@ -13,7 +13,9 @@
  *       SERVERPUB/SEC "-" for PLAIN) prints its endpoint first
  *   client MECH ENDPOINT A B C   (PLAIN: A user, B password; CURVE: A the
  *       server key, B and C our public and secret keys)
- *   Each ends with "expect" or "nothing".
+ *   Each ends with "expect" or "nothing". "server-hb" heartbeats (50 ms,
+ *   timeout 150 ms), echoes the message twice and checks that the second
+ *   came over the same connection (the same routing id).
  */
 #ifndef ZT_PYSEC_H
 #define ZT_PYSEC_H
@@ -34,8 +36,10 @@ static const char zt_pysec_script[] =
     "    if auth: auth.stop()\n"
     "    print(\"ok\", flush=True); sys.exit(0)\n"
     "parts = [b\"\", b\"x\", bytes(range(256)) * 2, b\"\\x07\" * 70000]\n"
+    "hb = a[0].endswith(\"-hb\"); a[0] = a[0].split(\"-\")[0]\n"
     "s = c.socket(zmq.ROUTER if a[0] == \"server\" else zmq.DEALER)\n"
     "s.linger = 0; s.sndtimeo = 4000; s.rcvtimeo = 4000 if expect else 1500\n"
+    "if hb: s.heartbeat_ivl = 50; s.heartbeat_timeout = 150; s.heartbeat_ttl = 500\n"
     "if a[0] == \"server\":\n"
     "    if a[2] == \"auth\":\n"
     "        auth = ThreadAuthenticator(c); auth.start()\n"
@@ -54,6 +58,9 @@ static const char zt_pysec_script[] =
     "    assert [f.bytes for f in m[1:]] == parts, [len(f.bytes) for f in m]\n"
     "    if a[5] != \"-\": assert m[1].get(\"User-Id\") == a[5], m[1].get(\"User-Id\")\n"
     "    s.send_multipart(m)\n"
+    "    if hb:\n"
+    "        m2 = s.recv_multipart(); s.send_multipart(m2)\n"
+    "        assert m2[0] == m[0].bytes, \"the connection did not survive the idle time\"\n"
     "else:\n"
     "    if a[1] == \"plain\": s.plain_username = a[3].encode(); s.plain_password = "
     "a[4].encode()\n"

@@ -935,6 +935,37 @@ static void test_curve_libzmq_client_talks_to_a_zinc_server(void **state)
     zinc_ctx_term(ctx);
 }
 
+/* Heartbeats on both sides, an idle time of several timeouts: each side's
+ * PINGs and PONGs travel sealed in MESSAGE boxes, and libzmq keeps the
+ * connection (the second message comes from the same routing id). */
+static void test_curve_heartbeats_with_libzmq_keep_an_idle_connection(void **state)
+{
+    (void)state;
+    if (!zt_pysec_available())
+        skip();
+    interop_keys_t k;
+    interop_keys(&k);
+    char args[512], ep[256];
+    snprintf(args, sizeof args, "server-hb curve none '%s' '%s' - expect", k.spub, k.ssec);
+    FILE *py = zt_pysec_start(args);
+    zt_pysec_endpoint(py, ep, sizeof ep);
+    zinc_ctx_t *ctx = zinc_ctx_new();
+    zinc_socket_t *s = curve_dealer(ctx, &k, k.spub);
+    assert_int_equal(zinc_set_int(s, "heartbeat_ivl", 50), 0);
+    assert_int_equal(zinc_set_int(s, "heartbeat_timeout", 150), 0);
+    assert_int_equal(zinc_set_int(s, "heartbeat_ttl", 500), 0);
+    zt_connect(s, ep);
+    zt_pysec_send(s);
+    zt_pysec_recv(s, NULL, NULL);
+    struct timespec idle = {0, 600 * 1000 * 1000};
+    nanosleep(&idle, NULL);
+    zt_pysec_send(s);
+    zt_pysec_recv(s, NULL, NULL);
+    zt_pysec_finish(py);
+    zinc_socket_close(s);
+    zinc_ctx_term(ctx);
+}
+
 static void test_curve_wrong_server_key_delivers_nothing_either_way(void **state)
 {
     (void)state;
@@ -997,6 +1028,7 @@ int main(void)
         cmocka_unit_test(test_curve_zinc_client_talks_to_a_libzmq_server),
         cmocka_unit_test(test_curve_zinc_client_passes_pyzmq_authenticator_with_its_key_as_user_id),
         cmocka_unit_test(test_curve_libzmq_client_talks_to_a_zinc_server),
+        cmocka_unit_test(test_curve_heartbeats_with_libzmq_keep_an_idle_connection),
         cmocka_unit_test(test_curve_wrong_server_key_delivers_nothing_either_way),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
