@@ -441,6 +441,8 @@ zi_err zmtp_engine_send(zmtp_engine_t *e, zinc_frame_t *frame, bool more)
         zi_err err =
             engine_put_sealed(e, more ? ZMTP_BOX_MORE : 0, NULL, 0, frame->data, frame->size);
         zinc_frame_unref(frame);
+        if (err != ZI_OK && e->mech->fail.reason)
+            engine_fail_mech(e, err); /* the mechanism cannot go on (nonces spent) */
         return err;
     }
     uint8_t hdr[ZMTP_HEADER_MAX];
@@ -473,8 +475,12 @@ zi_err zmtp_engine_send_subscribe(zmtp_engine_t *e, bool sub, const uint8_t *top
 {
     if (e->state != ENG_READY)
         return ZI_EINVAL;
-    if (e->greeting.version >= ZMTP_V31)
-        return engine_put_command(e, sub ? "SUBSCRIBE" : "CANCEL", topic, len);
+    if (e->greeting.version >= ZMTP_V31) {
+        zi_err err = engine_put_command(e, sub ? "SUBSCRIBE" : "CANCEL", topic, len);
+        if (err != ZI_OK && e->mech->fail.reason)
+            engine_fail_mech(e, err);
+        return err;
+    }
     /* RFC 37 / ZMTP 3.0: a message whose first octet is 1 or 0. */
     zinc_frame_t *f = zi_frame_alloc(len + 1);
     if (!f)
