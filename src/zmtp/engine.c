@@ -322,6 +322,24 @@ static zi_err engine_ready_command(zmtp_engine_t *e, const zmtp_command_t *cmd)
     }
 }
 
+/* libzmq 4.2.3 to 4.3.4 (at least) write PLAIN's ERROR with the name
+ * "\x05ERROR" spelled as a C string, where \x05E is one hex escape: the
+ * body starts 0x5E 'R' 'R' 'O' 'R' (checked with pyzmq on libzmq 4.3.4).
+ * Read that as the ERROR it means, so that a refused PLAIN client reports
+ * the ZAP status instead of a malformed command. */
+static zi_err engine_libzmq_error(const zinc_frame_t *f, zmtp_command_t *cmd)
+{
+    static const uint8_t quirk[] = {0x5E, 'R', 'R', 'O', 'R'};
+    if (f->size < sizeof quirk || memcmp(f->data, quirk, sizeof quirk) != 0)
+        return ZI_ETRUNC;
+    cmd->type = ZMTP_CMD_ERROR;
+    cmd->name = (const uint8_t *)"ERROR";
+    cmd->name_len = 5;
+    cmd->data = f->data + sizeof quirk;
+    cmd->len = f->size - sizeof quirk;
+    return ZI_OK;
+}
+
 /* One complete frame from the decoder (we own the reference). */
 static zi_err engine_frame(zmtp_engine_t *e, zinc_frame_t *f)
 {
@@ -345,6 +363,8 @@ static zi_err engine_frame(zmtp_engine_t *e, zinc_frame_t *f)
     }
     zmtp_command_t cmd;
     zi_err err = zmtp_command_parse(f->data, f->size, &cmd);
+    if (err != ZI_OK)
+        err = engine_libzmq_error(f, &cmd);
     if (err != ZI_OK) {
         zinc_frame_unref(f);
         return engine_fail(e, ZI_EPROTO, ZINC_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_UNSPECIFIED,
