@@ -103,6 +103,39 @@ static int64_t opt(const zi_optset_t *os, zi_opt_index i)
     return zi_optset_int(os, i);
 }
 
+/* Copies a bytes/string option into a fixed field; returns its length. */
+static size_t sess_copy_opt(const zi_optset_t *os, zi_opt_index i, void *dst, size_t cap)
+{
+    size_t len;
+    const uint8_t *p = zi_optset_bytes(os, i, &len);
+    if (len > cap)
+        len = cap;
+    if (len)
+        memcpy(dst, p, len);
+    return len;
+}
+
+/* The security options. The optset follows libzmq's selection (the last of
+ * plain_username, plain_server, curve_serverkey, curve_server... picks the
+ * mechanism and as_server); unset CURVE keys stay zero. */
+static void sess_cfg_security(zmtp_config_t *zc, const zi_optset_t *os)
+{
+    int64_t mech = opt(os, ZI_OPT_MECHANISM);
+    zc->mechanism = mech == ZMTP_MECH_PLAIN   ? ZMTP_MECH_PLAIN
+                    : mech == ZMTP_MECH_CURVE ? ZMTP_MECH_CURVE
+                                              : ZMTP_MECH_NULL;
+    zc->as_server = os->as_server != 0;
+    zc->plain_username_len =
+        sess_copy_opt(os, ZI_OPT_PLAIN_USERNAME, zc->plain_username, sizeof zc->plain_username);
+    zc->plain_password_len =
+        sess_copy_opt(os, ZI_OPT_PLAIN_PASSWORD, zc->plain_password, sizeof zc->plain_password);
+    sess_copy_opt(os, ZI_OPT_CURVE_PUBLICKEY, zc->curve_publickey, ZMTP_CURVE_KEY_LEN);
+    sess_copy_opt(os, ZI_OPT_CURVE_SECRETKEY, zc->curve_secretkey, ZMTP_CURVE_KEY_LEN);
+    sess_copy_opt(os, ZI_OPT_CURVE_SERVERKEY, zc->curve_serverkey, ZMTP_CURVE_KEY_LEN);
+    sess_copy_opt(os, ZI_OPT_ZAP_DOMAIN, zc->zap_domain, sizeof zc->zap_domain - 1);
+    zc->zap_enforce_domain = opt(os, ZI_OPT_ZAP_ENFORCE_DOMAIN) != 0;
+}
+
 static void sess_cfg_from(sess_cfg_t *c, zinc_socket_t *s, const zi_endpoint_t *ep)
 {
     const zi_optset_t *os = zi_sock_opts(s);
@@ -121,6 +154,7 @@ static void sess_cfg_from(sess_cfg_t *c, zinc_socket_t *s, const zi_endpoint_t *
     c->zc.heartbeat_ttl = (int)opt(os, ZI_OPT_HEARTBEAT_TTL);
     c->zc.heartbeat_timeout = (int)opt(os, ZI_OPT_HEARTBEAT_TIMEOUT);
     c->zc.handshake_ivl = (int)opt(os, ZI_OPT_HANDSHAKE_IVL);
+    sess_cfg_security(&c->zc, os);
     c->sndhwm = (int)opt(os, ZI_OPT_SNDHWM);
     c->rcvhwm = (int)opt(os, ZI_OPT_RCVHWM);
     c->reconnect_ivl = (int)opt(os, ZI_OPT_RECONNECT_IVL);

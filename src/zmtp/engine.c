@@ -3,6 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
+#include "util/cursor.h"
 #include "zinc.h"
 #include "zmtp/codec.h"
 #include "zmtp/command.h"
@@ -18,6 +21,7 @@ enum engine_state { ENG_GREETING, ENG_HANDSHAKE, ENG_READY, ENG_FAILED };
 struct zmtp_engine {
     zmtp_config_t cfg;
     zmtp_callbacks_t cb;
+    zmtp_zap_fn *zap_fn;
     void *user;
     enum engine_state state;
 
@@ -27,6 +31,8 @@ struct zmtp_engine {
     zmtp_outq_t out;
     zmtp_mech_t *mech;
     zinc_frame_t *pending; /* refused by on_frame, to deliver on resume */
+    bool zap_pending;      /* a ZAP request is out, its reply not in */
+    zi_props_t *zap_props; /* User-Id and the ZAP reply's metadata */
 
     /* Timers, in the clock of the ticks. Input is stamped at the next tick. */
     int64_t now;
@@ -54,7 +60,11 @@ static zi_err engine_fail(zmtp_engine_t *e, zi_err err, uint32_t protocol, const
 {
     if (e->state == ENG_FAILED)
         return err;
-    zmtp_error_t why = {err, protocol, e->state != ENG_READY, reason};
+    zmtp_error_t why = {.err = err,
+                        .protocol = protocol,
+                        .handshake = e->state != ENG_READY,
+                        .reason = reason,
+                        .zap_status = e->mech ? e->mech->fail.zap_status : 0};
     e->state = ENG_FAILED;
     if (e->cb.on_error)
         e->cb.on_error(e->user, &why);
@@ -67,6 +77,16 @@ static zi_err engine_fail_mech(zmtp_engine_t *e, zi_err err)
     if (!f->reason)
         return engine_fail(e, err, ZINC_PROTOCOL_ERROR_ZMTP_UNSPECIFIED, zi_err_str(err));
     return engine_fail(e, f->err ? f->err : err, f->protocol, f->reason);
+}
+
+/* The mechanism asks ZAP: through on_zap_request, if the transport has one. */
+static bool engine_zap_request(void *ctx, const zmtp_zap_request_t *req)
+{
+    zmtp_engine_t *e = ctx;
+    if (!e->zap_fn || !e->zap_fn(e->user, req))
+        return false;
+    e->zap_pending = true;
+    return true;
 }
 
 zmtp_engine_t *zmtp_engine_new(const zmtp_config_t *cfg, const zmtp_callbacks_t *cb, void *user,
@@ -106,6 +126,8 @@ zmtp_engine_t *zmtp_engine_new(const zmtp_config_t *cfg, const zmtp_callbacks_t 
     e->mech->ops = ops;
     e->mech->cfg = &e->cfg;
     e->mech->peer = zi_props_new();
+    e->mech->zap_request = engine_zap_request;
+    e->mech->zap_ctx = e;
     if (!e->mech->peer || ops->init(e->mech) != ZI_OK)
         goto fail;
 
@@ -125,6 +147,11 @@ fail:
     return NULL;
 }
 
+void zmtp_engine_set_zap(zmtp_engine_t *e, zmtp_zap_fn *fn)
+{
+    e->zap_fn = fn;
+}
+
 void zmtp_engine_free(zmtp_engine_t *e)
 {
     if (!e)
@@ -136,15 +163,37 @@ void zmtp_engine_free(zmtp_engine_t *e)
         free(e->mech);
     }
     zinc_frame_unref(e->pending);
+    zi_props_unref(e->zap_props);
     zmtp_decoder_fini(&e->dec);
     zmtp_outq_fini(&e->out);
     free((void *)e->cfg.routing_id);
     zi_props_unref((zi_props_t *)e->cfg.extra_metadata);
+    /* The credentials (PLAIN password, CURVE secret key). */
+    sodium_memzero(&e->cfg, sizeof e->cfg);
     free(e);
+}
+
+/* The ZAP reply's properties join the peer's (they win on a clash, as in
+ * libzmq), before the list is shared with frames. */
+static zi_err engine_merge_zap(zmtp_engine_t *e)
+{
+    for (size_t i = 0; e->zap_props && i < zi_props_count(e->zap_props); i++) {
+        const char *name, *value;
+        size_t len;
+        zi_props_at(e->zap_props, i, &name, &value, &len);
+        zi_err err = zi_props_set(e->mech->peer, name, strlen(name), value, len);
+        if (err != ZI_OK)
+            return err;
+    }
+    return ZI_OK;
 }
 
 static void engine_become_ready(zmtp_engine_t *e)
 {
+    if (engine_merge_zap(e) != ZI_OK) {
+        engine_fail(e, ZI_ENOMEM, 0, "out of memory");
+        return;
+    }
     e->state = ENG_READY;
     e->dec.commands_only = false;
     e->handshake_deadline = NEVER;
@@ -159,8 +208,10 @@ static void engine_become_ready(zmtp_engine_t *e)
 static zi_err engine_mech_step(zmtp_engine_t *e)
 {
     zi_err err = e->mech->ops->produce(e->mech, zmtp_outq_batch(&e->out));
+    /* What was produced goes out even on failure: an ERROR command, maybe. */
+    zi_err cerr = zmtp_outq_commit(&e->out);
     if (err == ZI_OK)
-        err = zmtp_outq_commit(&e->out);
+        err = cerr;
     if (err != ZI_OK)
         return engine_fail_mech(e, err);
     if (e->mech->ready)
@@ -179,6 +230,68 @@ static zi_err engine_greeting_done(zmtp_engine_t *e)
     return engine_mech_step(e);
 }
 
+/* Seals one frame through the mechanism (CURVE) into the output: the whole
+ * ZMTP frame (flags 0, as libzmq sends MESSAGE) in the batch, encrypted in
+ * place there; a large one in a frame of its own. */
+static zi_err engine_put_sealed(zmtp_engine_t *e, uint8_t box_flags, const uint8_t *head,
+                                size_t head_len, const uint8_t *body, size_t len)
+{
+    const zmtp_mech_ops_t *ops = e->mech->ops;
+    if (len > SIZE_MAX - ops->overhead - head_len - ZMTP_HEADER_MAX)
+        return ZI_EMSGSIZE;
+    size_t size = ops->overhead + head_len + len;
+    uint8_t hdr[ZMTP_HEADER_MAX];
+    size_t hlen = zmtp_header_encode(hdr, 0, size);
+    zi_err err;
+    if (size <= e->cfg.out_batch_size || head_len) {
+        zi_wbuf_t *batch = zmtp_outq_batch(&e->out);
+        err = zi_wbuf_reserve(batch, hlen + size);
+        if (err != ZI_OK)
+            return err;
+        uint8_t *p = batch->data + batch->len;
+        memcpy(p, hdr, hlen);
+        err = ops->encode(e->mech, p + hlen, box_flags, head, head_len, body, len);
+        if (err != ZI_OK)
+            return err;
+        batch->len += hlen + size;
+        return zmtp_outq_commit(&e->out);
+    }
+    zinc_frame_t *f = zi_frame_alloc(hlen + size);
+    if (!f)
+        return ZI_ENOMEM;
+    memcpy(f->data, hdr, hlen);
+    err = ops->encode(e->mech, f->data + hlen, box_flags, head, head_len, body, len);
+    if (err != ZI_OK) {
+        zinc_frame_unref(f);
+        return err;
+    }
+    return zmtp_outq_put_frame(&e->out, f);
+}
+
+/* Queues a command once ready: a command frame, or inside a MESSAGE box
+ * with the COMMAND flag for a mechanism that seals (RFC 26, as libzmq). */
+static zi_err engine_put_command(zmtp_engine_t *e, const char *name, const uint8_t *data,
+                                 size_t len)
+{
+    if (!e->mech->ops->encode) {
+        zi_err err = zmtp_command_encode(zmtp_outq_batch(&e->out), name, data, len);
+        return err == ZI_OK ? zmtp_outq_commit(&e->out) : err;
+    }
+    uint8_t head[1 + 255];
+    size_t nl = strlen(name);
+    head[0] = (uint8_t)nl;
+    memcpy(head + 1, name, nl);
+    return engine_put_sealed(e, ZMTP_BOX_COMMAND, head, 1 + nl, data, len);
+}
+
+/* An error from sealing: the mechanism's reason when it gave one. */
+static zi_err engine_put_failed(zmtp_engine_t *e, zi_err err)
+{
+    if (e->mech->fail.reason)
+        return engine_fail_mech(e, err);
+    return engine_fail(e, err, 0, zi_err_str(err));
+}
+
 static zi_err engine_ready_command(zmtp_engine_t *e, const zmtp_command_t *cmd)
 {
     switch (cmd->type) {
@@ -192,10 +305,8 @@ static zi_err engine_ready_command(zmtp_engine_t *e, const zmtp_command_t *cmd)
         if (ttl)
             e->ttl_arm = (int64_t)ttl * 100;
         /* RFC 37 "PONG": echo the ping's context. */
-        zi_err err = zmtp_command_encode(zmtp_outq_batch(&e->out), "PONG", ctx, ctx_len);
-        if (err == ZI_OK)
-            err = zmtp_outq_commit(&e->out);
-        return err == ZI_OK ? ZI_OK : engine_fail(e, err, 0, zi_err_str(err));
+        zi_err err = engine_put_command(e, "PONG", ctx, ctx_len);
+        return err == ZI_OK ? ZI_OK : engine_put_failed(e, err);
     }
     case ZMTP_CMD_SUBSCRIBE:
     case ZMTP_CMD_CANCEL:
@@ -211,9 +322,39 @@ static zi_err engine_ready_command(zmtp_engine_t *e, const zmtp_command_t *cmd)
     }
 }
 
+/* libzmq 4.2.3 to 4.3.4 (at least) write PLAIN's ERROR with the name
+ * "\x05ERROR" spelled as a C string, where \x05E is one hex escape: the
+ * body starts 0x5E 'R' 'R' 'O' 'R' (checked with pyzmq on libzmq 4.3.4).
+ * Read that as the ERROR it means, so that a refused PLAIN client reports
+ * the ZAP status instead of a malformed command. */
+static zi_err engine_libzmq_error(const zinc_frame_t *f, zmtp_command_t *cmd)
+{
+    static const uint8_t quirk[] = {0x5E, 'R', 'R', 'O', 'R'};
+    if (f->size < sizeof quirk || memcmp(f->data, quirk, sizeof quirk) != 0)
+        return ZI_ETRUNC;
+    cmd->type = ZMTP_CMD_ERROR;
+    cmd->name = (const uint8_t *)"ERROR";
+    cmd->name_len = 5;
+    cmd->data = f->data + sizeof quirk;
+    cmd->len = f->size - sizeof quirk;
+    return ZI_OK;
+}
+
 /* One complete frame from the decoder (we own the reference). */
 static zi_err engine_frame(zmtp_engine_t *e, zinc_frame_t *f)
 {
+    if (e->state == ENG_READY && e->mech->ops->decode) {
+        /* Every frame is a sealed MESSAGE now, whatever its outer flags;
+         * the flags inside say what it carries. */
+        uint8_t box;
+        zi_err err = e->mech->ops->decode(e->mech, f, &box);
+        if (err != ZI_OK) {
+            zinc_frame_unref(f);
+            return engine_fail_mech(e, err);
+        }
+        f->flags = (box & ZMTP_BOX_MORE ? ZI_FRAME_MORE : 0) |
+                   (box & ZMTP_BOX_COMMAND ? ZI_FRAME_COMMAND : 0);
+    }
     if (!(f->flags & ZI_FRAME_COMMAND)) {
         if (!e->cfg.no_frame_meta)
             zi_frame_set_meta(f, e->mech->peer);
@@ -223,6 +364,8 @@ static zi_err engine_frame(zmtp_engine_t *e, zinc_frame_t *f)
     }
     zmtp_command_t cmd;
     zi_err err = zmtp_command_parse(f->data, f->size, &cmd);
+    if (err != ZI_OK)
+        err = engine_libzmq_error(f, &cmd);
     if (err != ZI_OK) {
         zinc_frame_unref(f);
         return engine_fail(e, ZI_EPROTO, ZINC_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_UNSPECIFIED,
@@ -243,7 +386,9 @@ size_t zmtp_engine_feed(zmtp_engine_t *e, const uint8_t *in, size_t n)
     size_t pos = 0;
     if (n)
         e->rx_seen = true;
-    while (pos < n && e->state != ENG_FAILED && !e->pending) {
+    /* While the ZAP handler thinks, input waits (the peer should not have
+     * sent more anyway): the caller feeds it again after the reply. */
+    while (pos < n && e->state != ENG_FAILED && !e->pending && !e->zap_pending) {
         size_t used = 0;
         zi_err err;
         if (e->state == ENG_GREETING) {
@@ -280,7 +425,7 @@ size_t zmtp_engine_feed(zmtp_engine_t *e, const uint8_t *in, size_t n)
 
 uint8_t *zmtp_engine_recv_window(zmtp_engine_t *e, size_t *len)
 {
-    if (e->state == ENG_FAILED || e->state == ENG_GREETING || e->pending) {
+    if (e->state == ENG_FAILED || e->state == ENG_GREETING || e->pending || e->zap_pending) {
         *len = 0;
         return NULL;
     }
@@ -289,7 +434,7 @@ uint8_t *zmtp_engine_recv_window(zmtp_engine_t *e, size_t *len)
 
 void zmtp_engine_feed_direct(zmtp_engine_t *e, size_t n)
 {
-    if (e->state == ENG_FAILED || e->pending || n == 0)
+    if (e->state == ENG_FAILED || e->pending || e->zap_pending || n == 0)
         return;
     e->rx_seen = true;
     zinc_frame_t *f = zmtp_decoder_advance(&e->dec, n);
@@ -312,6 +457,14 @@ zi_err zmtp_engine_send(zmtp_engine_t *e, zinc_frame_t *frame, bool more)
     if (e->state != ENG_READY) {
         zinc_frame_unref(frame);
         return ZI_EINVAL;
+    }
+    if (e->mech->ops->encode) {
+        zi_err err =
+            engine_put_sealed(e, more ? ZMTP_BOX_MORE : 0, NULL, 0, frame->data, frame->size);
+        zinc_frame_unref(frame);
+        if (err != ZI_OK && e->mech->fail.reason)
+            engine_fail_mech(e, err); /* the mechanism cannot go on (nonces spent) */
+        return err;
     }
     uint8_t hdr[ZMTP_HEADER_MAX];
     size_t hlen = zmtp_header_encode(hdr, more ? ZMTP_FLAG_MORE : 0, frame->size);
@@ -344,9 +497,10 @@ zi_err zmtp_engine_send_subscribe(zmtp_engine_t *e, bool sub, const uint8_t *top
     if (e->state != ENG_READY)
         return ZI_EINVAL;
     if (e->greeting.version >= ZMTP_V31) {
-        zi_err err =
-            zmtp_command_encode(zmtp_outq_batch(&e->out), sub ? "SUBSCRIBE" : "CANCEL", topic, len);
-        return err == ZI_OK ? zmtp_outq_commit(&e->out) : err;
+        zi_err err = engine_put_command(e, sub ? "SUBSCRIBE" : "CANCEL", topic, len);
+        if (err != ZI_OK && e->mech->fail.reason)
+            engine_fail_mech(e, err);
+        return err;
     }
     /* RFC 37 / ZMTP 3.0: a message whose first octet is 1 or 0. */
     zinc_frame_t *f = zi_frame_alloc(len + 1);
@@ -356,6 +510,36 @@ zi_err zmtp_engine_send_subscribe(zmtp_engine_t *e, bool sub, const uint8_t *top
     if (len)
         memcpy(f->data + 1, topic, len);
     return zmtp_engine_send(e, f, false);
+}
+
+void zmtp_engine_zap_reply(zmtp_engine_t *e, zinc_frame_t *const *frames, size_t n)
+{
+    if (!e->zap_pending || e->state != ENG_HANDSHAKE)
+        return;
+    e->zap_pending = false;
+    zmtp_zap_reply_t r;
+    uint32_t protocol;
+    zi_err err = zmtp_zap_reply_parse(frames, n, &r, &protocol);
+    if (err != ZI_OK) {
+        engine_fail(e, err, protocol,
+                    err == ZI_ENOMEM ? "out of memory" : "malformed reply from the ZAP handler");
+        return;
+    }
+    /* RFC 27: the user id identifies the client to the application. */
+    if (r.user_id_len)
+        err = zi_props_set(r.meta, "User-Id", 7, r.user_id, r.user_id_len);
+    if (err != ZI_OK) {
+        zi_props_unref(r.meta);
+        engine_fail(e, err, 0, "out of memory");
+        return;
+    }
+    zi_props_unref(e->zap_props);
+    e->zap_props = r.meta;
+    err = e->mech->ops->zap_result ? e->mech->ops->zap_result(e->mech, r.status) : ZI_EINVAL;
+    if (err != ZI_OK)
+        engine_fail_mech(e, err);
+    else
+        engine_mech_step(e);
 }
 
 int zmtp_engine_output(zmtp_engine_t *e, struct iovec *iov, int max)
@@ -405,11 +589,11 @@ int64_t zmtp_engine_tick(zmtp_engine_t *e, int64_t now_ms)
         int64_t ttl_ds = e->cfg.heartbeat_ttl / 100;
         if (ttl_ds > 0xFFFF)
             ttl_ds = 0xFFFF;
-        zi_err err = zmtp_ping_encode(zmtp_outq_batch(&e->out), (uint16_t)ttl_ds, NULL, 0);
-        if (err == ZI_OK)
-            err = zmtp_outq_commit(&e->out);
+        uint8_t ping[2];
+        zi_put_u16be(ping, (uint16_t)ttl_ds);
+        zi_err err = engine_put_command(e, "PING", ping, sizeof ping);
         if (err != ZI_OK) {
-            engine_fail(e, err, 0, zi_err_str(err));
+            engine_put_failed(e, err);
             return NEVER;
         }
         e->next_ping = now_ms + e->cfg.heartbeat_ivl;

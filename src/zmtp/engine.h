@@ -22,10 +22,19 @@
 #include "core/frame.h"
 #include "util/err.h"
 #include "util/props.h"
+#include "zmtp/zap.h"
 
 typedef struct zmtp_engine zmtp_engine_t;
 
 enum zmtp_mechanism { ZMTP_MECH_NULL = 0, ZMTP_MECH_PLAIN = 1, ZMTP_MECH_CURVE = 2 };
+
+#define ZMTP_CURVE_KEY_LEN 32
+#define ZMTP_PLAIN_FIELD_MAX 255
+
+/* Random octets for a mechanism (CURVE transient keys, nonces, cookie key).
+ * Tests and fuzzers install a deterministic one; NULL in the config means
+ * libsodium's randombytes_buf. Called on the engine's thread. */
+typedef void zmtp_rng_fn(void *ctx, uint8_t *buf, size_t n);
 
 typedef struct {
     int socket_type; /* ZINC_DEALER, ... */
@@ -43,6 +52,20 @@ typedef struct {
     bool no_frame_meta;               /* true: on_frame gets frames without the connection
                                        * metadata (the caller attaches it, as the socket does
                                        * on its own thread, sparing a shared refcount per frame) */
+
+    /* Security. mechanism and as_server pick the role; the credentials of
+     * the other roles are ignored. The engine keeps its own copy and wipes
+     * it when freed. */
+    uint8_t plain_username[ZMTP_PLAIN_FIELD_MAX]; /* PLAIN client (RFC 24) */
+    uint8_t plain_password[ZMTP_PLAIN_FIELD_MAX];
+    size_t plain_username_len, plain_password_len;
+    uint8_t curve_publickey[ZMTP_CURVE_KEY_LEN]; /* our long-term pair (RFC 26) */
+    uint8_t curve_secretkey[ZMTP_CURVE_KEY_LEN];
+    uint8_t curve_serverkey[ZMTP_CURVE_KEY_LEN]; /* CURVE client: the server's */
+    char zap_domain[256];                        /* RFC 27 domain, NUL-terminated */
+    bool zap_enforce_domain; /* libzmq's draft option: no handler + a domain = refuse */
+    zmtp_rng_fn *rng;        /* NULL: libsodium */
+    void *rng_ctx;
 } zmtp_config_t;
 
 /* Defaults as libzmq's: no limits, heartbeats off, handshake_ivl 30 s. */
@@ -54,6 +77,8 @@ typedef struct {
     uint32_t protocol;  /* libzmq protocol-error code, or 0 when not a protocol error */
     bool handshake;     /* true when it happened before the handshake completed */
     const char *reason; /* static text for a person */
+    int zap_status;     /* 300, 400 or 500: the status of an ERROR command (or a
+                           ZAP reply) that refused the handshake; else 0 */
 } zmtp_error_t;
 
 typedef struct {
@@ -73,17 +98,31 @@ typedef struct {
     void (*on_error)(void *user, const zmtp_error_t *err);
 } zmtp_callbacks_t;
 
+/* A PLAIN or CURVE server needs the ZAP handler's decision (RFC 27): send
+ * the request (zmtp_zap_request_frames) to the handler bound at
+ * inproc://zeromq.zap.01 and return true, then hand its reply to
+ * zmtp_engine_zap_reply later (never from inside this call). Return false
+ * when no handler is bound: the mechanism then does what libzmq 4.3.4 does
+ * without one. req is valid during the call only. */
+typedef bool zmtp_zap_fn(void *user, const zmtp_zap_request_t *req);
+
 /* A new engine; it starts by queuing its greeting (zmtp_engine_output).
  * now_ms starts the handshake timer. NULL on ENOMEM. cfg is copied (the
  * routing id and extra metadata too). */
 zmtp_engine_t *zmtp_engine_new(const zmtp_config_t *cfg, const zmtp_callbacks_t *cb, void *user,
                                int64_t now_ms);
+/* Installs the ZAP hook (call before feeding input); user is the
+ * callbacks' user. Without one there is no handler, as in a libzmq context
+ * where nothing is bound at inproc://zeromq.zap.01. */
+void zmtp_engine_set_zap(zmtp_engine_t *e, zmtp_zap_fn *fn);
+
 /* Releases the engine, every queued frame and the pending input frame. */
 void zmtp_engine_free(zmtp_engine_t *e);
 
 /* Parses up to n bytes of input; returns how many were consumed. Fewer than n
- * means the engine stopped: after an error, or because on_frame said full
- * (keep the rest and feed it again after zmtp_engine_resume). */
+ * means the engine stopped: after an error, because on_frame said full
+ * (keep the rest and feed it again after zmtp_engine_resume), or because a
+ * ZAP request is outstanding (feed the rest after zmtp_engine_zap_reply). */
 size_t zmtp_engine_feed(zmtp_engine_t *e, const uint8_t *in, size_t n);
 
 /* Zero-copy receive: when the engine is in the middle of a large frame body
@@ -104,6 +143,14 @@ ZI_MUST_USE zi_err zmtp_engine_send(zmtp_engine_t *e, zinc_frame_t *frame, bool 
  * message frame starting with 0x01/0x00, as RFC 37 asks. */
 ZI_MUST_USE zi_err zmtp_engine_send_subscribe(zmtp_engine_t *e, bool sub, const uint8_t *topic,
                                               size_t len);
+
+/* The ZAP handler's reply to our request: its frames in order (borrowed;
+ * the delimiter first). A malformed reply fails the connection with libzmq's
+ * ZAP protocol-error code; status 200 lets the handshake go on, and the
+ * reply's User-Id (when not empty) and metadata become properties of every
+ * frame received on this connection; 300 closes, 400 and 500 send ERROR
+ * with the status, then close. Ignored when no request is outstanding. */
+void zmtp_engine_zap_reply(zmtp_engine_t *e, zinc_frame_t *const *frames, size_t n);
 
 /* Fills up to max iovecs with what should be written next; returns the count
  * (0: nothing to write). Big frames are pointed at, not copied. */
