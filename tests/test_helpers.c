@@ -702,14 +702,9 @@ static void test_deserializer_failure_consumes_the_message(void **state)
     assert_nothing_queued(fx->a);
 }
 
-#ifdef ZT_KNOWN_BUGS
-/* Known bug in src/core/session.c (session_pull): the session stops pulling
- * from the pipe once 1 MiB of output is pending; when the kernel then takes
- * all of it at once, nothing pulls again (no POLLOUT is armed, and the pipe
- * does not signal messages queued behind ones it already announced), so the
- * rest of that message, and every later message, waits until something
- * else wakes the session. A message whose first frame is over ~1 MiB shows
- * it at once. */
+/* Regression (session_pull once stopped pulling at 1 MiB of pending output
+ * and nothing woke it when the kernel took it all): a message whose first
+ * frame is over 1 MiB arrives whole over tcp, and so does the next. */
 static void test_tcp_multipart_with_a_frame_over_1mib_arrives(void **state)
 {
     fx_t *fx = *state;
@@ -723,7 +718,6 @@ static void test_tcp_multipart_with_a_frame_over_1mib_arrives(void **state)
     assert_int_equal(zinc_multipart_count(m), 2);
     zinc_multipart_free(m);
 }
-#endif
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup_inproc, teardown)
 #define TCP(f) cmocka_unit_test_setup_teardown(f, setup_tcp, teardown)
@@ -763,9 +757,7 @@ int main(void)
         T(test_serialized_round_trips_through_user_callbacks),
         T(test_serializer_failure_sends_nothing_and_keeps_its_errno),
         T(test_deserializer_failure_consumes_the_message),
-#ifdef ZT_KNOWN_BUGS
         TCP(test_tcp_multipart_with_a_frame_over_1mib_arrives),
-#endif
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

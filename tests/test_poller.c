@@ -447,11 +447,8 @@ static void test_socket_fd_stays_quiet_while_messages_wait_after_a_read(void **s
     assert_true(fd_readable(fd)); /* drained to EAGAIN: the next message signals again */
 }
 
-#ifdef ZT_KNOWN_BUGS
-/* Known bug (not in this module): a pattern's has_in calls
- * zi_pipe_check_read, which is true while only the in-band peer-metadata
- * frame is queued, so `events` says POLLIN and the receive that follows gets
- * EAGAIN. Build with -DZT_KNOWN_BUGS to see it fail. */
+/* The in-band peer-metadata frame queued on a new pipe is not input:
+ * `events` must not say POLLIN for it. */
 static void test_events_reports_no_pollin_for_peer_metadata(void **state)
 {
     (void)state;
@@ -464,7 +461,6 @@ static void test_events_reports_no_pollin_for_peer_metadata(void **state)
     zinc_ctx_term(ctx);
     assert_int_equal(ev & ZINC_POLLIN, 0);
 }
-#endif
 
 /* An application that follows docs/event-loops.md with epoll: both ends
  * wait in epoll on their socket's fd; before each epoll_wait they read
@@ -616,18 +612,14 @@ static void test_epoll_edge_triggered_rule_never_misses_a_message_tcp(void **sta
     run_rule(true, true, 10000, 0);
 }
 
-#ifdef ZT_KNOWN_BUGS
-/* Known bug in src/core/session.c (session_on_writable): after the socket
- * drains a full inbound pipe, the session clears in_blocked whenever its
- * read buffer is empty, even though the engine may hold a refused frame
- * again; it then reads on, and the stream stalls. Plain blocking calls show
- * it; so does the epoll rule with a rcvhwm. */
+/* Regression (session_on_writable once cleared in_blocked while the engine
+ * still held a refused frame, and the stream stalled): a tcp stream well past
+ * a small rcvhwm keeps flowing, with blocking calls and with the epoll rule. */
 static void test_tcp_stream_past_rcvhwm_does_not_stall(void **state)
 {
     (void)state;
     run_rule(true, true, 10000, 20);
 }
-#endif
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
@@ -647,15 +639,11 @@ int main(void)
         T(test_zinc_poll_handles_more_items_than_its_stack),
         cmocka_unit_test(test_zinc_poll_refuses_bad_arguments),
         T(test_socket_fd_stays_quiet_while_messages_wait_after_a_read),
-#ifdef ZT_KNOWN_BUGS
         cmocka_unit_test(test_events_reports_no_pollin_for_peer_metadata),
-#endif
         cmocka_unit_test(test_epoll_edge_triggered_rule_never_misses_a_message_inproc),
         cmocka_unit_test(test_epoll_level_triggered_rule_never_misses_a_message_inproc),
         cmocka_unit_test(test_epoll_edge_triggered_rule_never_misses_a_message_tcp),
-#ifdef ZT_KNOWN_BUGS
         cmocka_unit_test(test_tcp_stream_past_rcvhwm_does_not_stall),
-#endif
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
