@@ -610,12 +610,10 @@ static void test_plain_libzmq_client_gets_nothing_from_zinc_server_without_zap(v
     zinc_ctx_term(ctx);
 }
 
-#ifdef ZT_KNOWN_BUGS
 /* libzmq's client stops redialling after a handshake ERROR (it reports
  * HANDSHAKE_FAILED_AUTH 400 and the session ends): checked with two pyzmq
- * sockets, the server accepts once in a second with reconnect_ivl 100. zinc's
- * session treats the engine's ZI_EAUTH (protocol 0) as a plain disconnect
- * and redials every reconnect_ivl (src/core/session.c, session_on_error). */
+ * sockets, the server accepts once in a second with reconnect_ivl 100. So
+ * does zinc's (src/core/session.c, session_refused). */
 static const char accept_counter[] =
     "import zmq, zmq.utils.monitor, time\n"
     "from zmq.auth.thread import ThreadAuthenticator\n"
@@ -648,7 +646,6 @@ static void test_plain_client_refused_with_error_stops_redialling(void **state)
     zinc_socket_close(s);
     zinc_ctx_term(ctx);
 }
-#endif
 
 int main(void)
 {
@@ -670,9 +667,7 @@ int main(void)
         cmocka_unit_test(test_plain_zinc_client_passes_pyzmq_authenticator_as_its_user),
         cmocka_unit_test(test_plain_wrong_password_to_pyzmq_delivers_nothing),
         cmocka_unit_test(test_plain_libzmq_client_gets_nothing_from_zinc_server_without_zap),
-#ifdef ZT_KNOWN_BUGS
         cmocka_unit_test(test_plain_client_refused_with_error_stops_redialling),
-#endif
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -371,6 +371,29 @@ out:
     return rc;
 }
 
+int zi_ctx_inproc_attach(zinc_ctx_t *ctx, const char *name, zi_props_t *meta,
+                         const zi_pipe_sink_t *sink, zi_pipe_t **mine)
+{
+    pthread_mutex_lock(&ctx->mu);
+    int rc = -1;
+    inproc_bind_t *b = ctx_find_bind(ctx, name);
+    zi_pipe_t *ends[2];
+    const int hwm[2] = {0, 0};
+    const zi_pipe_sink_t *sinks[2] = {sink, NULL};
+    if (!b || ctx->terminating) {
+        errno = ECONNREFUSED;
+    } else if (zi_pipe_pair_new(ends, hwm, sinks) != ZI_OK) {
+        errno = ENOMEM;
+    } else {
+        ctx_write_peer(ends[0], meta);
+        zi_sock_post(b->s, ZI_SCMD_ATTACH, ends[1]);
+        *mine = ends[0];
+        rc = 0;
+    }
+    pthread_mutex_unlock(&ctx->mu);
+    return rc;
+}
+
 void zi_ctx_inproc_forget(zinc_ctx_t *ctx, zinc_socket_t *s)
 {
     pthread_mutex_lock(&ctx->mu);

@@ -32,6 +32,14 @@ void zi_ctx_socket_remove(zinc_ctx_t *ctx, zinc_socket_t *s);
 int zi_ctx_inproc_bind(zinc_ctx_t *ctx, const char *name, zinc_socket_t *s);
 int zi_ctx_inproc_unbind(zinc_ctx_t *ctx, const char *name, zinc_socket_t *s);
 int zi_ctx_inproc_connect(zinc_ctx_t *ctx, const char *name, zinc_socket_t *s, zi_pipe_t **mine);
+/* Joins an I/O-thread object (not a socket) to the socket bound at
+ * inproc://name, as a ZAP client does (RFC 27): on success *mine is our end
+ * of a new pipe (owned by the calling thread, with sink), meta is written
+ * as our peer frame for the bound socket, and the bound socket gets the
+ * other end. -1 with ECONNREFUSED when nothing is bound there (nothing is
+ * queued), ENOMEM. Any thread; never blocks beyond the context mutex. */
+int zi_ctx_inproc_attach(zinc_ctx_t *ctx, const char *name, zi_props_t *meta,
+                         const zi_pipe_sink_t *sink, zi_pipe_t **mine);
 /* Drops every inproc binding and pending connect of s (on close). */
 void zi_ctx_inproc_forget(zinc_ctx_t *ctx, zinc_socket_t *s);
 

@@ -13,6 +13,7 @@
 #include "core/ctx.h"
 #include "core/session.h"
 #include "core/socket.h"
+#include "core/zap_client.h"
 #include "transport/ipc.h"
 #include "transport/tcp.h"
 #include "util/clock.h"
@@ -65,6 +66,7 @@ struct zi_session {
     bool in_blocked; /* the pipe to the socket is full */
     bool out_dead;   /* a write failed: only reading goes on, to the end */
     bool out_more;   /* session_pull is inside a message from the socket */
+    zi_zap_client_t *zap; /* a ZAP request is out: input waits for the reply */
     /* SUBSCRIBE/CANCEL from the peer, as 0x01/0x00 messages waiting for room
      * in the pipe to the socket: entries [subq_head, subq_n). */
     zinc_frame_t **subq;
@@ -212,6 +214,8 @@ static void session_on_pipe_term(zi_session_t *ss);
 static void session_start_dial(zi_session_t *ss);
 static void session_stop_run(zi_session_t *ss);
 static void session_start_accepted(zi_session_t *ss);
+static void session_on_zap(zi_session_t *ss);
+SESSION_TRAMPOLINE(session_on_zap)
 SESSION_TRAMPOLINE(session_on_readable)
 SESSION_TRAMPOLINE(session_on_writable)
 SESSION_TRAMPOLINE(session_on_pipe_term)
@@ -428,6 +432,14 @@ static bool session_on_frame(void *user, zinc_frame_t *f)
     return false;
 }
 
+/* The peer refused us with an ERROR command in the handshake (ZAP said no):
+ * libzmq's connecting side reports HANDSHAKE_FAILED_AUTH and stops
+ * redialling. */
+static bool session_refused(const zmtp_error_t *err)
+{
+    return err->handshake && (err->err == ZI_EAUTH || err->err == ZI_EPEER);
+}
+
 static void session_on_error(void *user, const zmtp_error_t *err)
 {
     zi_session_t *ss = user;
@@ -435,7 +447,7 @@ static void session_on_error(void *user, const zmtp_error_t *err)
     /* As libzmq: a protocol error (bad greeting, mechanism or metadata) stops
      * redialling that endpoint; a timeout or a plain disconnect does not. */
     ss->protocol_err = err->protocol != 0 || err->err == ZI_EVERSION || err->err == ZI_EMECH ||
-                       err->err == ZI_ESOCKTYPE;
+                       err->err == ZI_ESOCKTYPE || session_refused(err);
 }
 
 /* ---- reactor thread: I/O --------------------------------------------------- */
@@ -448,7 +460,7 @@ static void session_set_events(zi_session_t *ss, unsigned ev)
 
 static void session_update_events(zi_session_t *ss)
 {
-    unsigned ev = ss->in_blocked ? 0 : ZI_REACTOR_IN;
+    unsigned ev = ss->in_blocked || ss->zap ? 0 : ZI_REACTOR_IN;
     if (ss->eng && !ss->out_dead && zmtp_engine_out_pending(ss->eng))
         ev |= ZI_REACTOR_OUT;
     session_set_events(ss, ev);
@@ -550,8 +562,8 @@ static void session_in(void *arg)
     if (ss->state != SS_ACTIVE)
         return;
     bool eof = false;
-    for (int round = 0; round < SESSION_READS_PER_EVENT && !ss->in_blocked && !ss->failed;
-         round++) {
+    for (int round = 0;
+         round < SESSION_READS_PER_EVENT && !ss->in_blocked && !ss->failed && !ss->zap; round++) {
         size_t wlen;
         uint8_t *w = zmtp_engine_recv_window(ss->eng, &wlen);
         ssize_t n;
@@ -651,6 +663,58 @@ static void session_err_ev(void *arg)
 
 static const zi_reactor_fd_ops_t session_fd_ops = {session_in_ev, session_out_ev, session_err_ev};
 
+/* ---- reactor thread: ZAP (RFC 27) ------------------------------------------ */
+
+static void session_zap_wake(void *arg)
+{
+    session_post(arg, session_on_zap_run);
+}
+
+/* The engine's ZAP hook: the request goes to the handler bound in our
+ * context; input waits until the reply (session_on_zap) or the end of the
+ * connection (the handshake timer, a failure). */
+static bool session_zap_request(void *user, const zmtp_zap_request_t *req)
+{
+    zi_session_t *ss = user;
+    char addr[ZI_ADDR_TEXT_MAX] = "";
+    if (ss->cfg.ep.transport == ZI_TRANSPORT_TCP &&
+        zi_tcp_peer_address(ss->fd, addr, sizeof addr) != 0)
+        addr[0] = '\0';
+    ss->zap = zi_zap_client_start(ss->ctx, req, addr, session_zap_wake, ss);
+    if (ss->zap)
+        return true;
+    if (errno == ECONNREFUSED)
+        return false; /* no handler: the mechanism does what libzmq does */
+    ss->failed = true; /* never "no handler" for want of memory */
+    return true;
+}
+
+static void session_on_zap(zi_session_t *ss)
+{
+    zinc_frame_t *const *frames;
+    size_t n;
+    if (!ss->zap || !ss->eng || !zi_zap_client_done(ss->zap, &frames, &n))
+        return;
+    zmtp_engine_zap_reply(ss->eng, frames, n);
+    zi_zap_client_free(ss->zap);
+    ss->zap = NULL;
+    /* What the peer sent meanwhile, then the answer (WELCOME, ERROR...). */
+    session_feed_leftover(ss);
+    if (ss->unflushed && ss->pipe) {
+        zi_pipe_flush(ss->pipe);
+        ss->unflushed = false;
+    }
+    session_flush_out(ss);
+    session_schedule_tick(ss);
+    if (ss->failed) {
+        session_disconnect(ss);
+        return;
+    }
+    session_pull(ss);
+    if (ss->state == SS_ACTIVE && !ss->in_blocked && !ss->zap)
+        session_in(ss); /* the kernel may hold more */
+}
+
 /* The fd is connected: start the handshake. */
 static void session_start_engine(zi_session_t *ss)
 {
@@ -665,6 +729,7 @@ static void session_start_engine(zi_session_t *ss)
         session_disconnect(ss);
         return;
     }
+    zmtp_engine_set_zap(ss->eng, session_zap_request);
     if (!ss->h) {
         ss->h = zi_reactor_add_fd(ss->r, ss->fd, &session_fd_ops, ss);
         if (!ss->h) {
@@ -761,6 +826,8 @@ static void session_disconnect(zi_session_t *ss)
         zi_reactor_timer_cancel(ss->r, ss->tick_timer);
         ss->tick_timer = 0;
     }
+    zi_zap_client_free(ss->zap);
+    ss->zap = NULL;
     zmtp_engine_free(ss->eng);
     ss->eng = NULL;
     bool was_ready = ss->ready;
@@ -817,6 +884,8 @@ static void session_end(zi_session_t *ss)
     if (ss->linger_timer)
         zi_reactor_timer_cancel(ss->r, ss->linger_timer);
     ss->tick_timer = ss->retry_timer = ss->linger_timer = 0;
+    zi_zap_client_free(ss->zap);
+    ss->zap = NULL;
     zmtp_engine_free(ss->eng);
     ss->eng = NULL;
     session_drop_subs(ss);
