@@ -473,6 +473,67 @@ ZINC_EXPORT char *zinc_z85_encode(char *dest, const uint8_t *data, size_t size);
  * hold strlen(string) * 4 / 5 octets. Returns dest, or NULL and EINVAL. */
 ZINC_EXPORT uint8_t *zinc_z85_decode(uint8_t *dest, const char *string);
 
+/* ---- the authenticator (ZAP handler, RFC 27) ---------------------------
+ * A ZAP handler on its own thread, like pyzmq's ThreadAuthenticator and
+ * CZMQ's zauth: it binds inproc://zeromq.zap.01 in ctx, so the PLAIN and
+ * CURVE servers (and NULL servers with a zap_domain) of that context ask it.
+ * Its decision, in this order, as pyzmq's:
+ *   1. IP lists: with an allow list, only those addresses pass it and any
+ *      other is denied; else an address on the deny list is denied.
+ *   2. NULL: allowed unless denied by 1. PLAIN: the user name and password
+ *      must match the domain's; CURVE: the client's key must be allowed in
+ *      the domain (any key, a listed one, or one from a certificate
+ *      directory), even for an address on the allow list.
+ * A domain's configuration is looked up by the request's zap_domain, then
+ * under "*" (NULL domain arguments mean "*"): "*" serves every domain
+ * without its own configuration. The User-Id of an allowed client is its
+ * PLAIN user name, or its CURVE key in Z85 (40 chars); none for NULL.
+ * Configuration calls may come at any time from any thread (they take a
+ * lock) and apply to later requests. Every function returns 0, or -1 with
+ * errno (EINVAL or EFAULT for bad arguments, ENOMEM).
+ *
+ * Ending: zinc_auth_free stops the thread and joins it; call it before
+ * zinc_ctx_term. zinc_ctx_term while an authenticator runs does not hang
+ * either: the thread sees ETERM, closes its socket and ends, and
+ * zinc_auth_free after the term only joins it and frees the memory. */
+typedef struct zinc_auth zinc_auth_t;
+/* One line per decision, from the authenticator's thread: domain, address,
+ * mechanism, user (PLAIN) or key (CURVE, Z85), allowed or denied and why;
+ * never a password. Text from the network is shown with non-printable
+ * octets as '?'. */
+typedef void(zinc_auth_log_fn)(void *user, const char *line);
+
+/* Starts an authenticator in ctx. NULL and errno: EFAULT (ctx NULL),
+ * EADDRINUSE (a handler is already bound), ETERM, ENOMEM. Allows nothing
+ * but NULL until configured. */
+ZINC_EXPORT zinc_auth_t *zinc_auth_new(zinc_ctx_t *ctx);
+/* Adds an IPv4 or IPv6 address (text, as "127.0.0.1" or "::1") to the
+ * allow or the deny list. EINVAL when it is not an address. */
+ZINC_EXPORT int zinc_auth_allow(zinc_auth_t *a, const char *ip);
+ZINC_EXPORT int zinc_auth_deny(zinc_auth_t *a, const char *ip);
+/* PLAIN: user (1..255 octets) with password (0..255) in domain; a user set
+ * again gets the new password. */
+ZINC_EXPORT int zinc_auth_plain_set(zinc_auth_t *a, const char *domain, const char *user,
+                                    const char *password);
+/* PLAIN: every `user=password` line of the file (CZMQ's zauth password
+ * file; blank lines and lines starting with '#' are skipped), read now.
+ * EINVAL (nothing is taken) when a line has no '=' or a field is too long;
+ * the file's own errno (ENOENT, EACCES) when it cannot be read. */
+ZINC_EXPORT int zinc_auth_plain_file(zinc_auth_t *a, const char *domain, const char *path);
+/* CURVE: any client key is allowed in domain (its key is still the
+ * User-Id). */
+ZINC_EXPORT int zinc_auth_curve_any(zinc_auth_t *a, const char *domain);
+/* CURVE: allows one client key in domain: 40 chars of Z85 (len 40) or 32
+ * raw octets (len 32). */
+ZINC_EXPORT int zinc_auth_curve_allow(zinc_auth_t *a, const char *domain, const void *key,
+                                      size_t len);
+/* Sets (fn NULL: clears) the decision log. Silent by default. */
+ZINC_EXPORT int zinc_auth_set_log(zinc_auth_t *a, zinc_auth_log_fn *fn, void *user);
+/* Stops the thread (it closes its socket: the endpoint is free again when
+ * this returns), joins it and frees everything, wiping the passwords. NULL
+ * is ignored. */
+ZINC_EXPORT void zinc_auth_free(zinc_auth_t *a);
+
 #ifdef __cplusplus
 }
 #endif

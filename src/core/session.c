@@ -63,9 +63,9 @@ struct zi_session {
     int linger;       /* the socket's linger when it was done with us */
     bool mid_message; /* frames of an unfinished message were written */
     bool unflushed;
-    bool in_blocked; /* the pipe to the socket is full */
-    bool out_dead;   /* a write failed: only reading goes on, to the end */
-    bool out_more;   /* session_pull is inside a message from the socket */
+    bool in_blocked;      /* the pipe to the socket is full */
+    bool out_dead;        /* a write failed: only reading goes on, to the end */
+    bool out_more;        /* session_pull is inside a message from the socket */
     zi_zap_client_t *zap; /* a ZAP request is out: input waits for the reply */
     /* SUBSCRIBE/CANCEL from the peer, as 0x01/0x00 messages waiting for room
      * in the pipe to the socket: entries [subq_head, subq_n). */
@@ -684,7 +684,7 @@ static bool session_zap_request(void *user, const zmtp_zap_request_t *req)
     if (ss->zap)
         return true;
     if (errno == ECONNREFUSED)
-        return false; /* no handler: the mechanism does what libzmq does */
+        return false;  /* no handler: the mechanism does what libzmq does */
     ss->failed = true; /* never "no handler" for want of memory */
     return true;
 }
