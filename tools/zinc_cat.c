@@ -45,9 +45,15 @@ static const char cat_usage[] =
     "  -t, --timeout MS       exit 1 if no message arrives within MS milliseconds (a send that\n"
     "                         cannot go for MS milliseconds also exits 1)\n"
     "  --delay MS             wait MS milliseconds after bind/connect before the first send\n"
-    "  -A, --auth SPEC        run the built-in authenticator (repeatable): plain:USER:PASSWORD,\n"
-    "                         curve:any, curve:<Z85 public key>, allow:<IP>, deny:<IP>\n"
-    "                         (not built yet: arrives with the security issue)\n"
+    "  -A, --auth SPEC        run the built-in authenticator (ZAP handler) in this process,\n"
+    "                         repeatable: plain:USER:PASSWORD (a user and password PLAIN\n"
+    "                         clients may use), curve:any (any CURVE client key),\n"
+    "                         curve:<Z85 public key> (that client key), allow:<IP> (only listed\n"
+    "                         addresses), deny:<IP> (not those). It guards servers only: pair\n"
+    "                         it with -o plain_server=1, or -o curve_server=1 -o\n"
+    "                         curve_secretkey=<Z85> (a NULL socket asks it when given -o\n"
+    "                         zap_domain=NAME). Each decision is a line on stderr; a refused\n"
+    "                         client delivers nothing.\n"
     "  -h, --help             this text\n"
     "  With no -w, -r or --echo: push and pub write, pull, sub and xsub read, req writes.\n"
     "  A sub or xsub given no subscribe option subscribes to everything.\n"
@@ -61,12 +67,14 @@ enum { CAT_OPT_ECHO = 256, CAT_OPT_DELAY };
 typedef struct {
     int type;
     int bind; /* -1: not said (connect), 0: -c, 1: -b */
-    bool write, read, echo, multipart, nul, auth;
+    bool write, read, echo, multipart, nul;
     int64_t count;      /* 0: no limit */
     int64_t timeout_ms; /* -1: none */
     int64_t delay_ms;
     char **opts; /* "NAME=VALUE", in order */
     size_t nopts;
+    char **auths; /* -A specs, in order */
+    size_t nauths;
     char **eps;
     size_t neps;
 } cat_args_t;
@@ -74,6 +82,7 @@ typedef struct {
 typedef struct {
     const cat_args_t *a;
     zinc_ctx_t *ctx;
+    zinc_auth_t *auth; /* with -A */
     zinc_socket_t *s;
     zinc_tracker_t *tracker; /* attached to every frame sent */
     char term;               /* '\n', or '\0' with -0 */
@@ -123,6 +132,25 @@ static const char *cat_flag_text(char **argv, int optind_now, int opt)
     return typed;
 }
 
+/* The shape of a -A spec (its values are checked when applied). */
+static bool cat_auth_spec_ok(const char *spec)
+{
+    if (strncmp(spec, "plain:", 6) == 0) {
+        const char *colon = strchr(spec + 6, ':');
+        return colon && colon > spec + 6;
+    }
+    if (strncmp(spec, "curve:", 6) == 0)
+        return strcmp(spec + 6, "any") == 0 || strlen(spec + 6) == 40;
+    return (strncmp(spec, "allow:", 6) == 0 || strncmp(spec, "deny:", 5) == 0) &&
+           strchr(spec, ':')[1] != '\0';
+}
+
+static void cat_args_free(cat_args_t *a)
+{
+    free(a->opts);
+    free(a->auths);
+}
+
 static int cat_parse(int argc, char **argv, cat_args_t *a, bool *help)
 {
     static const struct option longopts[] = {
@@ -142,7 +170,8 @@ static int cat_parse(int argc, char **argv, cat_args_t *a, bool *help)
     };
     *a = (cat_args_t){.type = -1, .bind = -1, .timeout_ms = -1};
     a->opts = calloc((size_t)argc, sizeof *a->opts);
-    if (!a->opts)
+    a->auths = calloc((size_t)argc, sizeof *a->auths);
+    if (!a->opts || !a->auths)
         return cat_usage_error("out of memory");
     opterr = 0;
     optind = 1;
@@ -188,7 +217,11 @@ static int cat_parse(int argc, char **argv, cat_args_t *a, bool *help)
                 return rc;
             break;
         case 'A':
-            a->auth = true;
+            if (!cat_auth_spec_ok(optarg))
+                return cat_usage_error("-A expects plain:USER:PASSWORD, curve:any, curve:KEY, "
+                                       "allow:IP or deny:IP, not '%s'",
+                                       optarg);
+            a->auths[a->nauths++] = optarg;
             break;
         case 'h':
             *help = true;
@@ -202,8 +235,6 @@ static int cat_parse(int argc, char **argv, cat_args_t *a, bool *help)
             return cat_usage_error("unknown flag '%s' (zinc cat --help)", argv[optind - 1]);
         }
     }
-    if (a->auth)
-        return cat_usage_error("-A/--auth: the built-in authenticator is not built yet");
     if (optind >= argc)
         return cat_usage_error("missing TYPE and ENDPOINT (zinc cat --help)");
     const char *type = argv[optind++];
@@ -603,9 +634,64 @@ static int cat_attach(cat_t *c)
     return 0;
 }
 
+static void cat_auth_log(void *user, const char *line)
+{
+    (void)user;
+    fprintf(stderr, "zinc cat: %s\n", line);
+}
+
+/* -A: the authenticator in our context, before any bind or connect. */
+static int cat_auth_start(cat_t *c)
+{
+    const cat_args_t *a = c->a;
+    if (a->nauths == 0)
+        return 0;
+    c->auth = zinc_auth_new(c->ctx);
+    if (!c->auth) {
+        fprintf(stderr, "zinc cat: -A: cannot start the authenticator: %s\n", zinc_strerror(errno));
+        return ZT_EXIT_RUNTIME;
+    }
+    zinc_auth_set_log(c->auth, cat_auth_log, NULL);
+    for (size_t i = 0; i < a->nauths; i++) {
+        const char *spec = a->auths[i];
+        int rc;
+        if (strncmp(spec, "plain:", 6) == 0) {
+            const char *colon = strchr(spec + 6, ':');
+            char user[256];
+            size_t ulen = (size_t)(colon - (spec + 6));
+            if (ulen >= sizeof user) {
+                errno = EINVAL;
+                rc = -1;
+            } else {
+                memcpy(user, spec + 6, ulen);
+                user[ulen] = '\0';
+                rc = zinc_auth_plain_set(c->auth, "*", user, colon + 1);
+            }
+        } else if (strcmp(spec, "curve:any") == 0) {
+            rc = zinc_auth_curve_any(c->auth, "*");
+        } else if (strncmp(spec, "curve:", 6) == 0) {
+            rc = zinc_auth_curve_allow(c->auth, "*", spec + 6, strlen(spec + 6));
+        } else if (strncmp(spec, "allow:", 6) == 0) {
+            rc = zinc_auth_allow(c->auth, spec + 6);
+        } else {
+            rc = zinc_auth_deny(c->auth, spec + 5);
+        }
+        if (rc != 0) {
+            if (errno == EINVAL) /* a bad user, password, key or address */
+                return cat_usage_error("-A %s: %s", spec, zinc_strerror(errno));
+            fprintf(stderr, "zinc cat: -A %s: %s\n", spec, zinc_strerror(errno));
+            return ZT_EXIT_RUNTIME;
+        }
+    }
+    return 0;
+}
+
 static int cat_setup(cat_t *c)
 {
     const cat_args_t *a = c->a;
+    int arc = cat_auth_start(c);
+    if (arc)
+        return arc;
     c->s = zinc_socket_new(c->ctx, a->type);
     if (!c->s) {
         int err = errno;
@@ -659,7 +745,7 @@ int zt_cat_main(int argc, char **argv)
     bool help = false;
     int rc = cat_parse(argc, argv, &a, &help);
     if (rc || help) {
-        free(a.opts);
+        cat_args_free(&a);
         if (help)
             fputs(cat_usage, stdout);
         return rc;
@@ -671,7 +757,7 @@ int zt_cat_main(int argc, char **argv)
         fprintf(stderr, "zinc cat: %s\n", zinc_strerror(errno));
         if (c.ctx)
             zinc_ctx_term(c.ctx);
-        free(a.opts);
+        cat_args_free(&a);
         return ZT_EXIT_RUNTIME;
     }
     rc = cat_setup(&c);
@@ -690,8 +776,9 @@ int zt_cat_main(int argc, char **argv)
             zinc_set_int(c.s, "linger", 0);
         zinc_socket_close(c.s);
     }
+    zinc_auth_free(c.auth); /* before the term, as zinc.h advises */
     zinc_ctx_term(c.ctx);
     cat_free(&c);
-    free(a.opts);
+    cat_args_free(&a);
     return rc;
 }

@@ -249,8 +249,12 @@ def test_conflicting_flags_are_usage_errors():
 
 
 @case("usage")
-def test_auth_says_not_built_yet():
-    usage_error(["cat", "-A", "curve:any", "-r", "pull", ipc()], "not built yet")
+def test_bad_auth_specs_are_usage_errors():
+    for spec in ("curve:", "curve:short", "plain:admin", "plain::pw", "allow:", "deny:",
+                 "frob:x"):
+        usage_error(["cat", "-A", spec, "-r", "pull", ipc()], "-A")
+    for spec in ("allow:not-an-ip", "deny:1.2.3", "curve:" + "~" * 40):
+        usage_error(["cat", "-A", spec, "-r", "pull", ipc()], spec)
 
 
 @case("usage")
@@ -758,6 +762,151 @@ def test_zinc_stream_prints_id_tab_data():
     out = expect_ok(st.finish(), "zinc stream")
     c.close()
     assert out.endswith(b"\tdata\n"), out
+
+
+# ---- -A/--auth: the built-in authenticator -------------------------------------------
+
+# Well-known test pairs (zmq_curve(7)) and one more; Z85, no '=' in them.
+SERVER_PUB = "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7"
+SERVER_SEC = "JTKVSB%%)wK0E.X)V>+}o?pNmC{O&4W4b!Ni{Lh6"
+CLIENT_PUB = "Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID"
+CLIENT_SEC = "D:)Q[IlAW!ahhC2ac:9*A}h:p?([4%wOTJ%JR%cs"
+OTHER_PUB = "u#SI{6}NlN{0LTlPV-Bxdq+muu5fIUA&zhxxalQh"
+OTHER_SEC = "F:Oj:pXasCa7X?dpkoJ5rve{IOky*l^!Z*JL&YPZ"
+PLAIN_SERVER = ["-o", "plain_server=1"]
+CURVE_SERVER = ["-o", "curve_server=1", "-o", "curve_publickey=" + SERVER_PUB, "-o",
+                "curve_secretkey=" + SERVER_SEC]
+
+
+def auth_server(specs, mech):
+    """A zinc PULL that binds with -A specs and prints one message."""
+    args = ["cat", "-b", "-r", "-n", "1", "-t", "6000"]
+    for spec in specs:
+        args += ["-A", spec]
+    return zinc(*(args + mech + ["pull", "tcp://127.0.0.1:*"]))
+
+
+def zinc_push(ep, text, opts):
+    """A zinc PUSH that sends one line; a refused one gives up after its linger."""
+    args = ["cat", "-w", "-o", "linger=1500"]
+    for o in opts:
+        args += ["-o", o]
+    return run(*(args + ["push", ep]), data=text.encode() + b"\n")
+
+
+def plain_opts(user, password):
+    return ["plain_username=" + user, "plain_password=" + password]
+
+
+def curve_opts(pub, sec):
+    return ["curve_serverkey=" + SERVER_PUB, "curve_publickey=" + pub, "curve_secretkey=" + sec]
+
+
+def auth_result(srv, want_line, allowed, denied):
+    """The server printed want_line (None: nothing, exit 1) and logged the decisions."""
+    rc, out, err, _ = srv.finish(timeout=20)
+    text = err.decode(errors="replace")
+    if want_line is None:
+        assert rc == 1 and out == b"", (rc, out, text)
+    else:
+        assert rc == 0 and out == want_line.encode() + b"\n", (rc, out, text)
+    assert text.count(": allowed (") >= allowed, text
+    assert text.count(": denied (") >= denied, text
+    return text
+
+
+@case("auth")
+def test_auth_plain_lets_the_right_zinc_client_in_and_logs_no_password():
+    srv = auth_server(["plain:admin:s3cr3t:with:colons"], PLAIN_SERVER)
+    ep = srv.bound()
+    zinc_push(ep, "wrong", plain_opts("admin", "guess"))
+    expect_ok(zinc_push(ep, "right", plain_opts("admin", "s3cr3t:with:colons")), "zinc push")
+    text = auth_result(srv, "right", 1, 1)
+    assert 'user="admin"' in text and "s3cr3t" not in text and "guess" not in text, text
+
+
+@case("auth", pyzmq=True)
+def test_auth_plain_with_pyzmq_clients():
+    srv = auth_server(["plain:admin:secret"], PLAIN_SERVER)
+    ep = srv.bound()
+    peer("PUSH", "--connect", ep, "--opt", "plain_username=admin", "--opt",
+         "plain_password=nope", "send:wrong", "sleep:300").finish()
+    expect_ok(peer("PUSH", "--connect", ep, "--opt", "plain_username=admin", "--opt",
+                   "plain_password=secret", "send:right").finish(), "pyzmq push")
+    auth_result(srv, "right", 1, 1)
+
+
+@case("auth")
+def test_auth_curve_any_lets_every_zinc_key_in():
+    srv = auth_server(["curve:any"], CURVE_SERVER)
+    ep = srv.bound()
+    expect_ok(zinc_push(ep, "curve", curve_opts(OTHER_PUB, OTHER_SEC)), "zinc push")
+    text = auth_result(srv, "curve", 1, 0)
+    assert 'key="%s"' % OTHER_PUB in text, text
+
+
+@case("auth", pyzmq=True)
+def test_auth_curve_any_with_a_pyzmq_client():
+    srv = auth_server(["curve:any"], CURVE_SERVER)
+    ep = srv.bound()
+    expect_ok(peer("PUSH", "--connect", ep, "--opt", "curve_serverkey=" + SERVER_PUB, "--opt",
+                   "curve_publickey=" + CLIENT_PUB, "--opt", "curve_secretkey=" + CLIENT_SEC,
+                   "send:curve").finish(), "pyzmq push")
+    auth_result(srv, "curve", 1, 0)
+
+
+@case("auth")
+def test_auth_curve_key_lets_only_that_zinc_key_in():
+    srv = auth_server(["curve:" + CLIENT_PUB], CURVE_SERVER)
+    ep = srv.bound()
+    zinc_push(ep, "other", curve_opts(OTHER_PUB, OTHER_SEC))
+    expect_ok(zinc_push(ep, "listed", curve_opts(CLIENT_PUB, CLIENT_SEC)), "zinc push")
+    auth_result(srv, "listed", 1, 1)
+
+
+@case("auth", pyzmq=True)
+def test_auth_curve_key_with_pyzmq_clients():
+    srv = auth_server(["curve:" + CLIENT_PUB], CURVE_SERVER)
+    ep = srv.bound()
+    peer("PUSH", "--connect", ep, "--opt", "curve_serverkey=" + SERVER_PUB, "--opt",
+         "curve_publickey=" + OTHER_PUB, "--opt", "curve_secretkey=" + OTHER_SEC,
+         "send:other", "sleep:300").finish()
+    expect_ok(peer("PUSH", "--connect", ep, "--opt", "curve_serverkey=" + SERVER_PUB, "--opt",
+                   "curve_publickey=" + CLIENT_PUB, "--opt", "curve_secretkey=" + CLIENT_SEC,
+                   "send:listed").finish(), "pyzmq push")
+    auth_result(srv, "listed", 1, 1)
+
+
+@case("auth")
+def test_auth_allow_admits_listed_addresses_only():
+    srv = auth_server(["allow:10.1.2.3", "plain:admin:secret"], PLAIN_SERVER)
+    ep = srv.bound()
+    zinc_push(ep, "from 127.0.0.1", plain_opts("admin", "secret"))
+    text = auth_result(srv, None, 0, 1)
+    assert "address not in the allow list" in text, text
+    srv = auth_server(["allow:127.0.0.1", "plain:admin:secret"], PLAIN_SERVER)
+    ep = srv.bound()
+    expect_ok(zinc_push(ep, "listed", plain_opts("admin", "secret")), "zinc push")
+    auth_result(srv, "listed", 1, 0)
+
+
+@case("auth", pyzmq=True)
+def test_auth_deny_refuses_a_pyzmq_client_from_that_address():
+    srv = auth_server(["deny:127.0.0.1", "curve:any"], CURVE_SERVER)
+    ep = srv.bound()
+    peer("PUSH", "--connect", ep, "--opt", "curve_serverkey=" + SERVER_PUB, "--opt",
+         "curve_publickey=" + CLIENT_PUB, "--opt", "curve_secretkey=" + CLIENT_SEC,
+         "send:denied", "sleep:300").finish()
+    text = auth_result(srv, None, 0, 1)
+    assert "address denied" in text, text
+
+
+@case("auth")
+def test_auth_deny_guards_a_null_server_with_a_zap_domain():
+    srv = auth_server(["deny:127.0.0.1"], ["-o", "zap_domain=global"])
+    ep = srv.bound()
+    zinc_push(ep, "denied", [])
+    auth_result(srv, None, 0, 1)
 
 
 # ---- demo ------------------------------------------------------------------------
