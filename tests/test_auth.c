@@ -547,6 +547,16 @@ static void test_zap_null_server_with_a_domain_asks_the_handler(void **state)
     zt_send_str(c2, "no zap", 0);
     expect_from(s2, "no zap", NULL);
     expect_nothing(s, 500);
+    /* a handler that allows it: READY goes out after the 200 (the client's
+     * READY, which came meanwhile, is read then) */
+    zinc_auth_free(a);
+    a = zinc_auth_new(ctx);
+    assert_non_null(a);
+    zinc_socket_t *c3 = zt_sock(ctx, ZINC_DEALER);
+    zt_connect(c3, ep);
+    zt_send_str(c3, "allowed", 0);
+    expect_from(s, "allowed", NULL);
+    zinc_socket_close(c3);
     zinc_socket_close(c);
     zinc_socket_close(c2);
     zinc_socket_close(s);
@@ -670,6 +680,28 @@ static void test_zap_handler_silent_garbage_or_gone_ends_only_that_connection(vo
     zinc_socket_close(orphan);
     zinc_socket_close(good);
     zinc_socket_close(s);
+    zinc_ctx_term(ctx);
+}
+
+/* A REP handler, as in libzmq's examples: the delimiter is its envelope. */
+static void test_zap_rep_handler_is_asked_and_its_user_id_reaches_the_frames(void **state)
+{
+    (void)state;
+    zinc_ctx_t *ctx = zinc_ctx_new();
+    zinc_socket_t *h = zt_sock(ctx, ZINC_REP);
+    assert_int_equal(zinc_bind(h, ZAP_EP), 0);
+    char ep[256];
+    zinc_socket_t *s = plain_server(ctx, ep, sizeof ep);
+    zinc_socket_t *c = plain_client(ctx, ep, "joe", "pw");
+    const char *want[] = {"1.0", "1", "", "127.0.0.1", "", "PLAIN", "joe", "pw"};
+    zt_recv_msg(h, want, 8);
+    const char *reply[] = {"1.0", "1", "200", "OK", "joe-id", ""};
+    zt_send_msg(h, reply, 6);
+    zt_send_str(c, "hello", 0);
+    expect_from(s, "hello", "joe-id");
+    zinc_socket_close(c);
+    zinc_socket_close(s);
+    zinc_socket_close(h);
     zinc_ctx_term(ctx);
 }
 
@@ -815,6 +847,7 @@ int main(void)
         cmocka_unit_test(test_zap_null_server_with_a_domain_asks_the_handler),
         cmocka_unit_test(test_zap_null_domain_without_handler_passes_unless_enforced),
         cmocka_unit_test(test_zap_handler_silent_garbage_or_gone_ends_only_that_connection),
+        cmocka_unit_test(test_zap_rep_handler_is_asked_and_its_user_id_reaches_the_frames),
         cmocka_unit_test(test_zap_libzmq_plain_client_passes_zinc_authenticator_with_user_id),
         cmocka_unit_test(test_zap_libzmq_plain_client_with_wrong_password_delivers_nothing),
         cmocka_unit_test(test_zap_libzmq_client_from_a_denied_address_delivers_nothing),

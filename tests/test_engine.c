@@ -686,7 +686,7 @@ static const bad_case_t bad_cases[] = {
      ZINC_PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND},
     {"SUBSCRIBE before READY", PRE_GREETING, -1, 0, VEC(zt_subscribe_topic), ZI_EPROTO,
      ZINC_PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND},
-    {"ERROR during the handshake", PRE_GREETING, -1, 0, VEC(zt_error_400), ZI_EPEER,
+    {"ERROR during the handshake", PRE_GREETING, -1, 0, VEC(zt_error_400), ZI_EAUTH,
      ANY_PROTOCOL},
     {"malformed ERROR", PRE_GREETING, -1, 0,
      BYTES(0x04, 0x09, 5, 'E', 'R', 'R', 'O', 'R', 9, '4', '0'), ZI_EPROTO,

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "harness.h"
+#include "sechelp.h"
 #include "testutil.h"
 #include "vectors.h"
 #include "util/cursor.h"
@@ -144,8 +145,10 @@ static void test_null_peer_error_ends_the_handshake(void **state)
     mech_fixture_t f;
     mech_open(&f, ZINC_DEALER);
     mech_produce_ready(&f);
-    assert_int_equal(mech_consume(&f, zt_error_400, sizeof zt_error_400), ZI_EPEER);
-    assert_int_equal(f.m->fail.err, ZI_EPEER);
+    /* "400" is a ZAP status: refused by the peer's handler, as libzmq reads it */
+    assert_int_equal(mech_consume(&f, zt_error_400, sizeof zt_error_400), ZI_EAUTH);
+    assert_int_equal(f.m->fail.err, ZI_EAUTH);
+    assert_int_equal(f.m->fail.zap_status, 400);
     assert_false(f.m->ready);
     mech_close(&f);
 }
@@ -335,6 +338,140 @@ static void test_null_extra_metadata_reaches_the_peer(void **state)
     zt_peer_fini(&pb);
 }
 
+/* ---- ZAP for NULL (libzmq asks when a zap_domain is set) ------------------ */
+
+static void null_zap_pair(zt_peer_t *c, zt_peer_t *s, const char *domain, bool enforce, bool bound)
+{
+    zmtp_config_t cc, sc;
+    zmtp_config_defaults(&cc, ZINC_DEALER);
+    zmtp_config_defaults(&sc, ZINC_ROUTER);
+    snprintf(sc.zap_domain, sizeof sc.zap_domain, "%s", domain);
+    sc.zap_enforce_domain = enforce;
+    zt_peer_init(c, &cc, 0);
+    zt_peer_init(s, &sc, 0);
+    zmtp_engine_set_zap(s->eng, zt_zap_fn);
+    zt_zap_reset(bound);
+}
+
+/* zt_pump, but the input the server does not take while ZAP thinks is kept
+ * for it, as a session keeps it (the client's READY comes at once). */
+typedef struct {
+    uint8_t *buf;
+    size_t len;
+} held_t;
+
+static void pump_held(zt_peer_t *c, zt_peer_t *s, held_t *h)
+{
+    for (int round = 0; round < 100; round++) {
+        size_t lc, ls, used = 0;
+        uint8_t *oc = zt_drain(c->eng, &lc);
+        uint8_t *os = zt_drain(s->eng, &ls);
+        if (lc) {
+            h->buf = realloc(h->buf, h->len + lc);
+            assert_non_null(h->buf);
+            memcpy(h->buf + h->len, oc, lc);
+            h->len += lc;
+        }
+        if (h->len) {
+            used = zmtp_engine_feed(s->eng, h->buf, h->len);
+            memmove(h->buf, h->buf + used, h->len - used);
+            h->len -= used;
+        }
+        if (ls)
+            zmtp_engine_feed(c->eng, os, ls);
+        free(oc);
+        free(os);
+        if (lc == 0 && ls == 0 && used == 0)
+            return;
+    }
+    fail_msg("pump_held: no quiescence");
+}
+
+static void test_null_with_a_zap_domain_sends_ready_only_after_zap_200(void **state)
+{
+    (void)state;
+    zt_peer_t c, s;
+    held_t h = {0};
+    null_zap_pair(&c, &s, "global", false, true);
+    pump_held(&c, &s, &h);
+    assert_true(zt_zap.pending);
+    assert_true(h.len > 0); /* the client's READY waits */
+    assert_int_equal(s.ready + c.ready, 0);
+    char buf[64];
+    assert_int_equal(zt_zap.nreq, 7); /* no credentials */
+    assert_string_equal(zt_zap_req_str(3, buf, sizeof buf), "global");
+    assert_string_equal(zt_zap_req_str(6, buf, sizeof buf), "NULL");
+    zt_zap_answer(s.eng, "200", "anon");
+    pump_held(&c, &s, &h);
+    assert_int_equal(h.len, 0);
+    free(h.buf);
+    assert_int_equal(s.ready, 1);
+    assert_int_equal(c.ready, 1);
+    assert_string_equal(zi_props_get(s.ready_meta, "User-Id", NULL), "anon");
+    assert_int_equal(zt_zap.requests, 1);
+    zt_peer_fini(&c);
+    zt_peer_fini(&s);
+    zt_zap_reset(false);
+}
+
+static void test_null_zap_400_sends_error_and_300_closes_silently(void **state)
+{
+    (void)state;
+    static const char *const status[] = {"400", "500", "300"};
+    static const int code[] = {400, 500, 300};
+    for (int i = 0; i < 3; i++) {
+        zt_peer_t c, s;
+        held_t h = {0};
+        null_zap_pair(&c, &s, "d", false, true);
+        pump_held(&c, &s, &h);
+        zt_zap_answer(s.eng, status[i], "");
+        pump_held(&c, &s, &h);
+        free(h.buf);
+        assert_int_equal(s.ready + c.ready, 0);
+        assert_int_equal(s.errors, 1);
+        assert_int_equal(s.err.err, ZI_EAUTH);
+        assert_int_equal(s.err.zap_status, code[i]);
+        if (i < 2) { /* the client reads ERROR "400" / "500" */
+            assert_int_equal(c.errors, 1);
+            assert_int_equal(c.err.err, ZI_EAUTH);
+            assert_int_equal(c.err.zap_status, code[i]);
+        } else {
+            assert_int_equal(c.errors, 0);
+        }
+        zt_peer_fini(&c);
+        zt_peer_fini(&s);
+    }
+    zt_zap_reset(false);
+}
+
+static void test_null_zap_domain_without_handler_goes_on_unless_enforced(void **state)
+{
+    (void)state;
+    zt_peer_t c, s;
+    null_zap_pair(&c, &s, "d", false, false);
+    zt_pump(&c, &s);
+    assert_int_equal(zt_zap.requests, 1);
+    assert_int_equal(s.ready, 1);
+    assert_int_equal(c.ready, 1);
+    zt_peer_fini(&c);
+    zt_peer_fini(&s);
+    null_zap_pair(&c, &s, "d", true, false);
+    zt_pump(&c, &s);
+    assert_int_equal(s.ready + c.ready, 0);
+    assert_int_equal(s.errors, 1);
+    assert_int_equal(s.err.err, ZI_EAUTH);
+    zt_peer_fini(&c);
+    zt_peer_fini(&s);
+    /* no domain: ZAP is not asked */
+    null_zap_pair(&c, &s, "", true, true);
+    zt_pump(&c, &s);
+    assert_int_equal(zt_zap.requests, 0);
+    assert_int_equal(s.ready, 1);
+    zt_peer_fini(&c);
+    zt_peer_fini(&s);
+    zt_zap_reset(false);
+}
+
 /* A peer greeting with another mechanism. */
 static void mismatch_check(const char *mechanism)
 {
@@ -386,6 +523,9 @@ int main(void)
         cmocka_unit_test(test_null_every_compatible_pair_completes_the_handshake),
         cmocka_unit_test(test_null_incompatible_types_fail_on_both_sides),
         cmocka_unit_test(test_null_extra_metadata_reaches_the_peer),
+        cmocka_unit_test(test_null_with_a_zap_domain_sends_ready_only_after_zap_200),
+        cmocka_unit_test(test_null_zap_400_sends_error_and_300_closes_silently),
+        cmocka_unit_test(test_null_zap_domain_without_handler_goes_on_unless_enforced),
         cmocka_unit_test(test_null_mechanism_mismatch_fails_the_handshake),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -75,14 +75,10 @@ static zi_err null_produce(zmtp_mech_t *m, zi_wbuf_t *out)
 static zi_err null_consume(zmtp_mech_t *m, const zmtp_command_t *cmd)
 {
     null_mech_t *n = (null_mech_t *)m;
-    if (cmd->type == ZMTP_CMD_ERROR) {
-        const uint8_t *r;
-        size_t rl;
-        if (zmtp_error_parse(cmd, &r, &rl) != ZI_OK)
-            return zmtp_mech_failed(m, ZI_EPROTO, ZINC_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_ERROR,
-                                    "malformed ERROR command");
-        return zmtp_mech_failed(m, ZI_EPEER, 0, "peer sent ERROR during the handshake");
-    }
+    /* A ZAP status as the reason (a NULL server with a zap_domain refused
+     * us) is an authentication failure, as for PLAIN and CURVE. */
+    if (cmd->type == ZMTP_CMD_ERROR)
+        return zmtp_mech_peer_error(m, cmd);
     /* RFC 37: the only command a NULL peer sends is READY (or ERROR). */
     if (cmd->type != ZMTP_CMD_READY || n->got_ready)
         return zmtp_mech_failed(m, ZI_EPROTO, ZINC_PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND,
