@@ -684,7 +684,8 @@ static void test_zap_handler_silent_garbage_or_gone_ends_only_that_connection(vo
 }
 
 /* A REP handler, as in libzmq's examples: the delimiter is its envelope. */
-static void test_zap_rep_handler_is_asked_and_its_user_id_reaches_the_frames(void **state)
+static void
+test_zap_rep_handler_is_asked_and_its_user_id_and_metadata_reach_the_frames(void **state)
 {
     (void)state;
     zinc_ctx_t *ctx = zinc_ctx_new();
@@ -695,10 +696,24 @@ static void test_zap_rep_handler_is_asked_and_its_user_id_reaches_the_frames(voi
     zinc_socket_t *c = plain_client(ctx, ep, "joe", "pw");
     const char *want[] = {"1.0", "1", "", "127.0.0.1", "", "PLAIN", "joe", "pw"};
     zt_recv_msg(h, want, 8);
-    const char *reply[] = {"1.0", "1", "200", "OK", "joe-id", ""};
-    zt_send_msg(h, reply, 6);
+    /* with metadata (RFC 27: ZMTP properties): X-Role=admin */
+    static const uint8_t meta[] = {6, 'X', '-', 'R', 'o', 'l', 'e', 0,
+                                   0, 0,   5,   'a', 'd', 'm', 'i', 'n'};
+    const char *reply[] = {"1.0", "1", "200", "OK", "joe-id"};
+    for (int i = 0; i < 5; i++)
+        zt_send_str(h, reply[i], ZINC_MORE);
+    zt_send(h, meta, sizeof meta, 0);
     zt_send_str(c, "hello", 0);
-    expect_from(s, "hello", "joe-id");
+    zinc_socket_t *socks[1] = {s};
+    assert_int_equal(zt_poll_in(socks, 1, 5000), 0);
+    zinc_frame_t *id = zinc_recv_frame(s, 0);
+    zinc_frame_t *f = zinc_recv_frame(s, 0);
+    assert_non_null(id);
+    assert_non_null(f);
+    assert_string_equal(zinc_frame_meta(f, "User-Id"), "joe-id");
+    assert_string_equal(zinc_frame_meta(f, "X-Role"), "admin");
+    zinc_frame_unref(id);
+    zinc_frame_unref(f);
     zinc_socket_close(c);
     zinc_socket_close(s);
     zinc_socket_close(h);
@@ -847,7 +862,8 @@ int main(void)
         cmocka_unit_test(test_zap_null_server_with_a_domain_asks_the_handler),
         cmocka_unit_test(test_zap_null_domain_without_handler_passes_unless_enforced),
         cmocka_unit_test(test_zap_handler_silent_garbage_or_gone_ends_only_that_connection),
-        cmocka_unit_test(test_zap_rep_handler_is_asked_and_its_user_id_reaches_the_frames),
+        cmocka_unit_test(
+            test_zap_rep_handler_is_asked_and_its_user_id_and_metadata_reach_the_frames),
         cmocka_unit_test(test_zap_libzmq_plain_client_passes_zinc_authenticator_with_user_id),
         cmocka_unit_test(test_zap_libzmq_plain_client_with_wrong_password_delivers_nothing),
         cmocka_unit_test(test_zap_libzmq_client_from_a_denied_address_delivers_nothing),
