@@ -683,6 +683,56 @@ static void test_zap_handler_silent_garbage_or_gone_ends_only_that_connection(vo
     zinc_ctx_term(ctx);
 }
 
+/* Many handshakes at once over two I/O threads: each connection gets the
+ * answer to its own request. */
+static void test_zap_many_concurrent_clients_each_get_their_own_decision(void **state)
+{
+    (void)state;
+    enum { N = 16 };
+    zinc_ctx_t *ctx = zinc_ctx_new();
+    assert_int_equal(zinc_ctx_set(ctx, "io_threads", "2"), 0);
+    zinc_auth_t *a = zinc_auth_new(ctx);
+    assert_non_null(a);
+    char ep[256], user[16], pass[16];
+    for (int i = 0; i < N; i++) {
+        snprintf(user, sizeof user, "u%d", i);
+        snprintf(pass, sizeof pass, "p%d", i);
+        assert_int_equal(zinc_auth_plain_set(a, "*", user, pass), 0);
+    }
+    zinc_socket_t *s = plain_server(ctx, ep, sizeof ep);
+    zinc_socket_t *c[N];
+    for (int i = 0; i < N; i++) {
+        snprintf(user, sizeof user, "u%d", i);
+        /* odd clients give the next one's password */
+        snprintf(pass, sizeof pass, "p%d", i % 2 ? i + 1 : i);
+        c[i] = plain_client(ctx, ep, user, pass);
+        zt_send_str(c[i], user, 0);
+    }
+    bool seen[N] = {false};
+    for (int k = 0; k < N / 2; k++) {
+        zinc_frame_t *id = zinc_recv_frame(s, 0);
+        assert_non_null(id);
+        zinc_frame_t *f = zinc_recv_frame(s, 0);
+        assert_non_null(f);
+        int i = -1;
+        char text[16] = "";
+        size_t n = zinc_frame_size(f) < sizeof text - 1 ? zinc_frame_size(f) : sizeof text - 1;
+        memcpy(text, zinc_frame_data(f), n);
+        assert_int_equal(sscanf(text, "u%d", &i), 1);
+        assert_true(i >= 0 && i < N && i % 2 == 0 && !seen[i]);
+        seen[i] = true;
+        assert_string_equal(zinc_frame_meta(f, "User-Id"), text);
+        zinc_frame_unref(id);
+        zinc_frame_unref(f);
+    }
+    expect_nothing(s, 300);
+    for (int i = 0; i < N; i++)
+        zinc_socket_close(c[i]);
+    zinc_socket_close(s);
+    zinc_auth_free(a);
+    zinc_ctx_term(ctx);
+}
+
 /* A REP handler, as in libzmq's examples: the delimiter is its envelope. */
 static void
 test_zap_rep_handler_is_asked_and_its_user_id_and_metadata_reach_the_frames(void **state)
@@ -862,6 +912,7 @@ int main(void)
         cmocka_unit_test(test_zap_null_server_with_a_domain_asks_the_handler),
         cmocka_unit_test(test_zap_null_domain_without_handler_passes_unless_enforced),
         cmocka_unit_test(test_zap_handler_silent_garbage_or_gone_ends_only_that_connection),
+        cmocka_unit_test(test_zap_many_concurrent_clients_each_get_their_own_decision),
         cmocka_unit_test(
             test_zap_rep_handler_is_asked_and_its_user_id_and_metadata_reach_the_frames),
         cmocka_unit_test(test_zap_libzmq_plain_client_passes_zinc_authenticator_with_user_id),
