@@ -221,7 +221,7 @@ const zi_option_t zi_option_table[ZI_OPT_COUNT] = {
     [ZI_OPT_XPUB_WELCOME_MSG] = {BYTES_("xpub_welcome_msg", 72, 0, ZI_LEN_ANY), WO,
         .types = T(XPUB), CONN, STABLE, YES, .doc = "Message sent to each new subscriber"},
     [ZI_OPT_STREAM_NOTIFY] = {BOOL1("stream_notify", 73), WO, .types = T(STREAM), CONN, STABLE,
-        NO, .doc = "Deliver an empty message when a peer connects or disconnects"},
+        YES, .doc = "Deliver an empty message when a peer connects or disconnects"},
     [ZI_OPT_INVERT_MATCHING] = {BOOL0("invert_matching", 74), RW,
         .types = T(PUB) | T(XPUB) | T(SUB), NOW, STABLE, YES,
         .doc = "Deliver what does not match the subscriptions"},
