@@ -120,7 +120,8 @@ const zi_option_t zi_option_table[ZI_OPT_COUNT] = {
         .doc = "Reconnect back-off ceiling, ms (0: no back-off, only reconnect_ivl)"},
     [ZI_OPT_MAXMSGSIZE] = {I64_("maxmsgsize", 22, "-1", -1, -1, INT64_MAX), RW, .types = ALL,
         BIND, STABLE, YES,
-        .doc = "Largest inbound message, octets; a larger one ends the connection (-1: none)"},
+        .doc = "Largest inbound message, octets; a larger one ends the connection (-1: none; "
+                "STREAM: no effect, as libzmq)"},
     [ZI_OPT_SNDHWM] = {INT_("sndhwm", 23, "1000", 1000, 0, IMAX), RW, .types = ALL, NOW, STABLE,
         YES, .doc = "Outbound queue limit per peer, messages (0: no limit)"},
     [ZI_OPT_RCVHWM] = {INT_("rcvhwm", 24, "1000", 1000, 0, IMAX), RW, .types = ALL, NOW, STABLE,
@@ -226,7 +227,7 @@ const zi_option_t zi_option_table[ZI_OPT_COUNT] = {
         .types = T(PUB) | T(XPUB) | T(SUB), NOW, STABLE, YES,
         .doc = "Deliver what does not match the subscriptions"},
     [ZI_OPT_HEARTBEAT_IVL] = {INT_("heartbeat_ivl", 75, "0", 0, 0, IMAX), RW, .types = ALL, BIND,
-        STABLE, YES, .doc = "Interval between ZMTP PINGs, ms (0: no heartbeats)"},
+        STABLE, YES, .doc = "Interval between ZMTP PINGs, ms (0: no heartbeats; STREAM: none)"},
     [ZI_OPT_HEARTBEAT_TTL] = {INT_("heartbeat_ttl", 76, "0", 0, 0, 6553599), RW, .types = ALL,
         BIND, STABLE, YES, .doc = "TTL announced in each PING, ms (sent in deciseconds)"},
     [ZI_OPT_HEARTBEAT_TIMEOUT] = {INT_("heartbeat_timeout", 77, "-1", -1, -1, IMAX), RW,
