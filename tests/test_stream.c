@@ -244,6 +244,31 @@ static void test_stream_notify_off_gives_only_data(void **state)
     zinc_ctx_term(ctx);
 }
 
+/* A client that came and went while the application was elsewhere: its
+ * notices and data all arrive, even when `events` read the last notice
+ * ahead of the pipe being done. */
+static void test_stream_keeps_the_notices_of_a_client_already_gone(void **state)
+{
+    (void)state;
+    zinc_ctx_t *ctx = ctx_new();
+    char ep[256];
+    zinc_socket_t *s = stream_bound(ctx, ep, sizeof ep);
+    int fd = raw_connect(ep);
+    raw_write(fd, "x", 1);
+    close(fd);
+    struct timespec ts = {0, 300 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+    smsg_t id;
+    recv_notice(s, &id);
+    recv_data(s, &id, "x", 1);
+    assert_true(zt_events(s) & ZINC_POLLIN); /* the disconnect notice, read ahead */
+    smsg_t bye;
+    recv_notice(s, &bye);
+    assert_memory_equal(bye.id, id.id, id.id_len);
+    zinc_socket_close(s);
+    zinc_ctx_term(ctx);
+}
+
 /* ---- data ------------------------------------------------------------------------ */
 
 static void test_stream_moves_data_both_ways_untouched(void **state)
@@ -738,6 +763,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_stream_notices_a_client_connecting_and_leaving),
         cmocka_unit_test(test_stream_notify_off_gives_only_data),
+        cmocka_unit_test(test_stream_keeps_the_notices_of_a_client_already_gone),
         cmocka_unit_test(test_stream_moves_data_both_ways_untouched),
         cmocka_unit_test(test_stream_echoes_a_mebibyte_both_ways),
         cmocka_unit_test(test_stream_empty_frame_closes_that_connection_after_its_data),

@@ -326,7 +326,8 @@ static void sock_reap(zinc_socket_t *s)
         zi_pipe_t *p = s->pipes[i];
         if (!zi_pipe_peer_closed(p)) {
             i++;
-        } else if (!zi_pipe_check_read(p) && zi_pipe_eof(p)) {
+        } else if (!zi_pipe_check_read(p) && zi_pipe_eof(p) &&
+                   !(s->ops->holds && s->ops->holds(s->pst, p))) {
             sock_detach(s, p);
         } else {
             waiting++; /* messages left to read first */

@@ -279,6 +279,13 @@ static void stream_read_activated(void *vst, zi_pipe_t *pipe)
         stream_in_activate(vst, p);
 }
 
+static bool stream_holds(void *vst, zi_pipe_t *pipe)
+{
+    (void)vst;
+    const speer_t *p = zi_pipe_data(pipe);
+    return p && p->stash;
+}
+
 static void stream_write_activated(void *vst, zi_pipe_t *pipe)
 {
     (void)vst;
@@ -440,4 +447,5 @@ const zi_pattern_ops_t zi_pattern_stream = {
     .recv = stream_recv,
     .has_in = stream_has_in,
     .has_out = stream_has_out,
+    .holds = stream_holds,
 };

@@ -605,7 +605,6 @@ def test_zinc_req_with_pyzmq_rep():
 
 @case("reqrep", needs=["REP"], pyzmq=True)
 def test_zinc_rep_answers_with_lines():
-    raise Skip("pending: written before REP/ROUTER landed; fails on its first run (issue 7)")
     rep = zinc("cat", "-b", "-w", "-r", "-t", "5000", "rep", "tcp://127.0.0.1:*")
     ep = rep.bound()
     req = peer("REQ", "--connect", ep, "send:question 1", "recv:1", "send:question 2", "recv:1")
@@ -616,7 +615,6 @@ def test_zinc_rep_answers_with_lines():
 
 @case("router", needs=["ROUTER"], pyzmq=True)
 def test_zinc_router_prints_the_envelope_with_multipart():
-    raise Skip("pending: written before REP/ROUTER landed; fails on its first run (issue 7)")
     rt = zinc("cat", "-b", "-r", "-m", "-n", "1", "-t", "5000", "router", "tcp://127.0.0.1:*")
     ep = rt.bound()
     expect_ok(peer("DEALER", "--connect", ep, "--opt", "routing_id=w1", "send:hello").finish(),
