@@ -5,7 +5,8 @@
  * (src/core/session_raw.h): they put an empty message on the pipe when the
  * connection comes up and when it goes, which this pattern delivers as
  * [routing id, empty] when stream_notify is on (the default) and drops
- * otherwise.
+ * otherwise; the option is read when the peer's pipe comes (at connect, or
+ * when a connection is accepted), as "next connection" says.
  *
  * Ids: connect_routing_id for the pipe a connect made (the socket layer puts
  * it on that pipe as an Identity-only peer frame), or a generated 5-octet id
@@ -38,6 +39,7 @@ typedef struct speer {
     size_t in_idx;       /* index in stream_t.in when in_fq */
     bool in_fq;
     bool identified; /* in the map */
+    bool notify;     /* stream_notify when the pipe came (libzmq: per connection) */
     uint8_t id_len;
     uint8_t id[STREAM_ID_MAX];
 } speer_t;
@@ -232,6 +234,7 @@ static void stream_attach(void *vst, zi_pipe_t *pipe)
         return;
     }
     p->pipe = pipe;
+    p->notify = zi_optset_int(zi_sock_opts(st->s), ZI_OPT_STREAM_NOTIFY) != 0;
     zi_pipe_set_data(pipe, p);
     /* Consumes the leading peer frames: a connect's Identity names it. */
     zi_sock_pipe_check_read(st->s, pipe);
@@ -340,11 +343,6 @@ static int stream_send(void *vst, zinc_frame_t *f)
 
 /* ---- receive ----------------------------------------------------------------- */
 
-static bool stream_notify(const stream_t *st)
-{
-    return zi_optset_int(zi_sock_opts(st->s), ZI_OPT_STREAM_NOTIFY) != 0;
-}
-
 /* The next frame to deliver from p (notices dropped unless stream_notify),
  * kept in p->stash; NULL when p has none now. */
 static zinc_frame_t *stream_peek(stream_t *st, speer_t *p)
@@ -353,7 +351,7 @@ static zinc_frame_t *stream_peek(stream_t *st, speer_t *p)
         zinc_frame_t *f = zi_sock_pipe_read(st->s, p->pipe);
         if (!f)
             return NULL;
-        if (f->size == 0 && !stream_notify(st)) {
+        if (f->size == 0 && !p->notify) {
             zinc_frame_unref(f);
             continue;
         }
