@@ -56,10 +56,14 @@
 static long storm_peers; /* set in main, read by storm_ctx_new */
 static long storm_procs; /* client processes, set in main */
 
-/* The client's report to the server. */
+/* What a client process tells the server, twice: its figures (closed 0),
+ * then, once its sockets are closed, that it is done (closed 1). The server
+ * closes the ROUTER only then: closed first, it would send every DEALER into
+ * reconnection while the client tears down, in both libraries. */
 typedef struct {
     double t0, t_created; /* bench_now() at the first socket, after the last connect */
     long rss_before, rss_after, created;
+    int closed;
 } storm_report_t;
 
 static int storm_fail(void *s, const char *what)
@@ -133,15 +137,21 @@ static int storm_server(bench_run_t *r)
     long rss_after = bench_rss_kb();
     bench_done(r);
 
-    /* One report per client process: start at the earliest, memory summed. */
+    /* One report per client process: start at the earliest, memory summed.
+     * A quick process's "closed" may come before a slower one's report. */
     storm_report_t rep = {0};
-    for (long i = 0; i < storm_procs; i++) {
+    long closed = 0;
+    for (long i = 0; i < storm_procs;) {
         storm_report_t one;
         if (!bench_hear_client(r, &one, sizeof one, 2 * a->timeout_ms + 5000)) {
             b_close(s);
             return bench_fail("server", "no report from a client process");
         }
-        if (i == 0 || one.t0 < rep.t0)
+        if (one.closed) {
+            closed++;
+            continue;
+        }
+        if (i++ == 0 || one.t0 < rep.t0)
             rep.t0 = one.t0;
         if (one.t_created > rep.t_created)
             rep.t_created = one.t_created;
@@ -160,6 +170,9 @@ static int storm_server(bench_run_t *r)
            (double)(rss_after - rss_before) / np, rep.rss_before, rep.rss_after,
            (double)(rep.rss_after - rep.rss_before) / np, storm_procs, stalled);
     fflush(stdout);
+    for (storm_report_t one; closed < storm_procs; closed++)
+        if (!bench_hear_client(r, &one, sizeof one, 2 * a->timeout_ms + 5000))
+            break; /* a client that cannot close is its own failure */
     b_close(s);
     return 0;
 }
@@ -208,6 +221,8 @@ out:
         if (socks[i])
             b_close(socks[i]);
     free(socks);
+    rep.closed = 1;
+    bench_tell_server(r, &rep, sizeof rep);
     return rc;
 }
 
