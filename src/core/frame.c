@@ -37,8 +37,11 @@
 /* Data capacity of each class. */
 static const size_t frame_class_cap[FRAME_CLASSES] = {64, 256, 1024, 4096, ZI_FRAME_POOL_MAX};
 /* A free list keeps at most this many octets of blocks (and at least
- * FRAME_KEEP_MIN blocks); the rest goes back to the heap. */
-#define FRAME_KEEP_BYTES (1u << 20)
+ * FRAME_KEEP_MIN blocks); the rest goes back to the heap. Enough for a full
+ * inproc pipe at the default hwm (2 x 1000 messages) of 1 KiB frames: a
+ * smaller bound sends the surplus of every returned batch back to the heap,
+ * which trims and regrows. */
+#define FRAME_KEEP_BYTES (4u << 20)
 #define FRAME_KEEP_MIN 64u
 #define FRAME_CLASS_MASK ((uintptr_t)7)
 
