@@ -66,8 +66,12 @@ static pthread_key_t frame_key;
 static bool frame_key_ok;
 
 enum { FRAME_TLS_NONE, FRAME_TLS_CACHE, FRAME_TLS_GONE };
-static _Thread_local frame_cache_t *frame_tls_cache;
-static _Thread_local int frame_tls_state;
+/* Initial-exec: a frame's alloc and free read this without a call to
+ * __tls_get_addr (the library's static TLS is these 16 octets). */
+static _Thread_local struct {
+    frame_cache_t *cache; /* non-NULL exactly when state == FRAME_TLS_CACHE */
+    int state;
+} frame_tls __attribute__((tls_model("initial-exec")));
 
 static size_t frame_block_size(unsigned cls)
 {
@@ -161,8 +165,8 @@ static void frame_collect(frame_cache_t *c)
 static void frame_cache_release(void *arg)
 {
     frame_cache_t *c = arg;
-    frame_tls_cache = NULL;
-    frame_tls_state = FRAME_TLS_GONE;
+    frame_tls.cache = NULL;
+    frame_tls.state = FRAME_TLS_GONE;
     for (unsigned i = 0; i < FRAME_CLASSES; i++) {
         frame_free_chain(c->local[i]);
         c->local[i] = NULL;
@@ -183,9 +187,9 @@ static void frame_key_init(void)
  * had (out of memory, or the thread is exiting): then the heap is used. */
 static frame_cache_t *frame_cache_get(void)
 {
-    if (frame_tls_state == FRAME_TLS_CACHE)
-        return frame_tls_cache;
-    if (frame_tls_state == FRAME_TLS_GONE)
+    if (frame_tls.state == FRAME_TLS_CACHE)
+        return frame_tls.cache;
+    if (frame_tls.state == FRAME_TLS_GONE)
         return NULL;
     pthread_once(&frame_key_once, frame_key_init);
     if (!frame_key_ok)
@@ -215,8 +219,8 @@ static frame_cache_t *frame_cache_get(void)
         return NULL;
     }
     atomic_store_explicit(&c->remote, NULL, memory_order_release);
-    frame_tls_cache = c;
-    frame_tls_state = FRAME_TLS_CACHE;
+    frame_tls.cache = c;
+    frame_tls.state = FRAME_TLS_CACHE;
     return c;
 }
 
@@ -256,7 +260,7 @@ static void frame_block_free(zinc_frame_t *f)
     }
     frame_cache_t *owner = (frame_cache_t *)(f->pool & ~FRAME_CLASS_MASK);
     unsigned cls = (unsigned)(f->pool & FRAME_CLASS_MASK);
-    if (frame_tls_state == FRAME_TLS_CACHE && frame_tls_cache == owner) {
+    if (frame_tls.cache == owner) {
         frame_keep_local(owner, f, cls);
         return;
     }

@@ -145,8 +145,12 @@ zi_err zi_mailbox_send(zi_mailbox_t *mb, const zi_cmd_t *cmd)
 
 bool zi_mailbox_recv(zi_mailbox_t *mb, zi_cmd_t *out)
 {
-    if (atomic_load(&mb->count) == 0 && !mailbox_lower(mb))
-        return false;
+    if (atomic_load(&mb->count) == 0) {
+        /* The common case on the data path (sock_process on every send and
+         * recv): empty and not raised, so nothing to reset. */
+        if (!atomic_load(&mb->raised) || !mailbox_lower(mb))
+            return false;
+    }
     /* Only this thread takes commands: count stays above zero. */
     pthread_mutex_lock(&mb->mu);
     *out = mb->ring[mb->head];

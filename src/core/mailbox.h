@@ -14,7 +14,11 @@
  * not readable costs two atomic loads, no lock.
  *
  * Threads: zi_mailbox_send from any thread; zi_mailbox_recv and _wait from the
- * one consumer thread; _new/_free while no other thread uses the mailbox.
+ * one consumer thread; _new/_free while no other thread uses the mailbox. A
+ * sender still touches the mailbox after its command became visible (it
+ * signals after unlocking), so having taken a command does not mean its
+ * sender is done: free only once every sender has returned (the runtime's
+ * references and pipe quiescing see to that).
  */
 #ifndef ZI_CORE_MAILBOX_H
 #define ZI_CORE_MAILBOX_H
