@@ -1,17 +1,23 @@
 /* Frames, and the per-thread block caches (see frame.h).
  *
  * A pooled block's `pool` is its cache's address (64-aligned) or'd with its
- * size class. A free block is linked through the first pointer of its body
- * (every class holds at least 64 octets).
+ * size class. A free block is linked through its `hint`.
  *
- * Each cache has one return stack, `remote`, for blocks of every class freed
- * on other threads: pushed with a CAS loop, taken whole with an exchange by
- * the owner (push-only CAS plus take-all has no ABA problem). `remote` holds
- * FRAME_DEAD while no thread owns the cache; a thread pushing then sees it and
- * frees the block to the heap instead. Caches are never freed: a thread that
- * exits gives its cache back to the registry, and the next thread to need one
- * adopts it, so their number is the largest number of threads that were
- * using frames at once.
+ * Each cache has, per class, a free list of its own and a return stack,
+ * `remote`, for blocks freed on other threads: pushed with a CAS loop, taken
+ * whole with an exchange by the owner when its list is empty, and spliced in
+ * as the new list without being walked (push-only CAS plus take-all has no
+ * ABA problem). `remote` holds FRAME_DEAD while no thread owns the cache; a
+ * thread pushing then sees it and frees the block to the heap instead.
+ *
+ * Memory: a cache makes at most frame_keep(class) pooled blocks per class;
+ * past that, frames get plain heap blocks (pool 0), so what a cache holds
+ * idle is bounded without counting its lists. Blocks stay pooled until the
+ * thread exits. Caches are never freed: a thread that exits frees its
+ * blocks, gives its cache back to the registry, and the next thread to need
+ * one adopts it, so their number is the largest number of threads that were
+ * using frames at once. (Blocks of the old owner still alive then come back
+ * to the new one, outside its count: at most twice the bound.)
  */
 #include <errno.h>
 #include <pthread.h>
@@ -47,13 +53,13 @@ static const size_t frame_class_cap[FRAME_CLASSES] = {64, 256, 1024, 4096, ZI_FR
 
 typedef struct frame_cache frame_cache_t;
 struct frame_cache {
-    /* Blocks freed on other threads; FRAME_DEAD while unowned. */
-    alignas(64) _Atomic(zinc_frame_t *) remote;
+    /* Blocks freed on other threads, per class; FRAME_DEAD while unowned. */
+    alignas(64) _Atomic(zinc_frame_t *) remote[FRAME_CLASSES];
     /* The owner's own, from here on. */
     alignas(64) zinc_frame_t *local[FRAME_CLASSES];
-    uint32_t nlocal[FRAME_CLASSES];
-    bool owned;          /* under frame_registry_mu */
-    frame_cache_t *next; /* registry: every cache made */
+    uint32_t made[FRAME_CLASSES]; /* pooled blocks made (never freed while owned) */
+    bool owned;                   /* under frame_registry_mu */
+    frame_cache_t *next;          /* registry: every cache made */
 };
 
 static zinc_frame_t frame_dead_mark;
@@ -84,24 +90,25 @@ static uint32_t frame_keep(unsigned cls)
     return n < FRAME_KEEP_MIN ? FRAME_KEEP_MIN : (uint32_t)n;
 }
 
-static zinc_frame_t *frame_link(zinc_frame_t *f)
+static zinc_frame_t *frame_link(const zinc_frame_t *f)
 {
-    zinc_frame_t *next;
-    memcpy(&next, f->body, sizeof next);
-    return next;
+    return f->hint;
 }
 
 static void frame_set_link(zinc_frame_t *f, zinc_frame_t *next)
 {
-    memcpy(f->body, &next, sizeof next);
+    f->hint = next;
 }
 
-/* A free block's header and data (but its `pool` and link) are off limits. */
+/* A free block is off limits but for its link (`hint`) and `pool`. */
 static void frame_poison(zinc_frame_t *f, unsigned cls)
 {
 #ifdef FRAME_ASAN
-    ASAN_POISON_MEMORY_REGION(f, offsetof(zinc_frame_t, pool));
-    ASAN_POISON_MEMORY_REGION(f->body + sizeof(void *), frame_class_cap[cls] - sizeof(void *));
+    uint8_t *b = (uint8_t *)f;
+    size_t link = offsetof(zinc_frame_t, hint), pool = offsetof(zinc_frame_t, pool);
+    ASAN_POISON_MEMORY_REGION(b, link);
+    ASAN_POISON_MEMORY_REGION(b + link + sizeof f->hint, pool - link - sizeof f->hint);
+    ASAN_POISON_MEMORY_REGION(f->body, frame_class_cap[cls]);
 #else
     (void)f;
     (void)cls;
@@ -118,45 +125,12 @@ static void frame_unpoison(zinc_frame_t *f, unsigned cls)
 #endif
 }
 
-/* A block goes back to the heap. */
-static void frame_heap_free(zinc_frame_t *f)
-{
-    if (f->pool)
-        frame_unpoison(f, (unsigned)(f->pool & FRAME_CLASS_MASK));
-    free(f);
-}
-
-static void frame_free_chain(zinc_frame_t *f)
+static void frame_free_chain(zinc_frame_t *f, unsigned cls)
 {
     while (f && f != FRAME_DEAD) {
         zinc_frame_t *next = frame_link(f);
-        frame_heap_free(f);
-        f = next;
-    }
-}
-
-/* Owner: files a free block on its list, or gives it to the heap. */
-static void frame_keep_local(frame_cache_t *c, zinc_frame_t *f, unsigned cls)
-{
-    if (c->nlocal[cls] >= frame_keep(cls)) {
-        frame_heap_free(f);
-        return;
-    }
-    frame_poison(f, cls);
-    frame_set_link(f, c->local[cls]);
-    c->local[cls] = f;
-    c->nlocal[cls]++;
-}
-
-/* Owner: takes back every block other threads returned. */
-static void frame_collect(frame_cache_t *c)
-{
-    if (!atomic_load_explicit(&c->remote, memory_order_relaxed))
-        return;
-    zinc_frame_t *f = atomic_exchange_explicit(&c->remote, NULL, memory_order_acquire);
-    while (f) {
-        zinc_frame_t *next = frame_link(f);
-        frame_keep_local(c, f, (unsigned)(f->pool & FRAME_CLASS_MASK));
+        frame_unpoison(f, cls);
+        free(f);
         f = next;
     }
 }
@@ -168,11 +142,12 @@ static void frame_cache_release(void *arg)
     frame_tls.cache = NULL;
     frame_tls.state = FRAME_TLS_GONE;
     for (unsigned i = 0; i < FRAME_CLASSES; i++) {
-        frame_free_chain(c->local[i]);
+        frame_free_chain(c->local[i], i);
         c->local[i] = NULL;
-        c->nlocal[i] = 0;
+        c->made[i] = 0;
+        frame_free_chain(atomic_exchange_explicit(&c->remote[i], FRAME_DEAD, memory_order_acquire),
+                         i);
     }
-    frame_free_chain(atomic_exchange_explicit(&c->remote, FRAME_DEAD, memory_order_acquire));
     pthread_mutex_lock(&frame_registry_mu);
     c->owned = false;
     pthread_mutex_unlock(&frame_registry_mu);
@@ -202,7 +177,8 @@ static frame_cache_t *frame_cache_get(void)
         c = aligned_alloc(64, sizeof *c);
         if (c) {
             memset(c, 0, sizeof *c);
-            atomic_init(&c->remote, FRAME_DEAD);
+            for (unsigned i = 0; i < FRAME_CLASSES; i++)
+                atomic_init(&c->remote[i], FRAME_DEAD);
             c->next = frame_registry;
             frame_registry = c;
         }
@@ -218,37 +194,46 @@ static frame_cache_t *frame_cache_get(void)
         pthread_mutex_unlock(&frame_registry_mu);
         return NULL;
     }
-    atomic_store_explicit(&c->remote, NULL, memory_order_release);
+    for (unsigned i = 0; i < FRAME_CLASSES; i++)
+        atomic_store_explicit(&c->remote[i], NULL, memory_order_release);
     frame_tls.cache = c;
     frame_tls.state = FRAME_TLS_CACHE;
     return c;
 }
 
-static zinc_frame_t *frame_block_alloc(size_t size)
+static unsigned frame_class_of(size_t size)
 {
     unsigned cls = 0;
     while (cls < FRAME_CLASSES && size > frame_class_cap[cls])
         cls++;
+    return cls;
+}
+
+static zinc_frame_t *frame_block_alloc(size_t size)
+{
+    unsigned cls = frame_class_of(size);
     frame_cache_t *c = cls < FRAME_CLASSES ? frame_cache_get() : NULL;
-    if (!c) {
-        zinc_frame_t *f = malloc(sizeof *f + size);
-        if (f)
-            f->pool = 0;
-        return f;
+    if (c) {
+        zinc_frame_t *f = c->local[cls];
+        if (!f && atomic_load_explicit(&c->remote[cls], memory_order_relaxed))
+            f = atomic_exchange_explicit(&c->remote[cls], NULL, memory_order_acquire);
+        if (f) {
+            c->local[cls] = frame_link(f);
+            frame_unpoison(f, cls);
+            return f;
+        }
+        if (c->made[cls] < frame_keep(cls)) {
+            f = malloc(frame_block_size(cls));
+            if (!f)
+                return NULL;
+            c->made[cls]++;
+            f->pool = (uintptr_t)c | cls;
+            return f;
+        }
     }
-    if (!c->local[cls])
-        frame_collect(c);
-    zinc_frame_t *f = c->local[cls];
-    if (f) {
-        c->local[cls] = frame_link(f);
-        c->nlocal[cls]--;
-        frame_unpoison(f, cls);
-    } else {
-        f = malloc(frame_block_size(cls));
-        if (!f)
-            return NULL;
-    }
-    f->pool = (uintptr_t)c | cls;
+    zinc_frame_t *f = malloc(sizeof *f + size);
+    if (f)
+        f->pool = 0;
     return f;
 }
 
@@ -260,20 +245,24 @@ static void frame_block_free(zinc_frame_t *f)
     }
     frame_cache_t *owner = (frame_cache_t *)(f->pool & ~FRAME_CLASS_MASK);
     unsigned cls = (unsigned)(f->pool & FRAME_CLASS_MASK);
+    frame_poison(f, cls);
     if (frame_tls.cache == owner) {
-        frame_keep_local(owner, f, cls);
+        frame_set_link(f, owner->local[cls]);
+        owner->local[cls] = f;
         return;
     }
-    zinc_frame_t *head = atomic_load_explicit(&owner->remote, memory_order_relaxed);
+    /* Poisoned before it is published: once pushed, the owner may take it. */
+    _Atomic(zinc_frame_t *) *stack = &owner->remote[cls];
+    zinc_frame_t *head = atomic_load_explicit(stack, memory_order_relaxed);
     do {
         if (head == FRAME_DEAD) {
+            frame_unpoison(f, cls);
             free(f);
             return;
         }
         frame_set_link(f, head);
-    } while (!atomic_compare_exchange_weak_explicit(&owner->remote, &head, f, memory_order_release,
+    } while (!atomic_compare_exchange_weak_explicit(stack, &head, f, memory_order_release,
                                                     memory_order_relaxed));
-    /* Poisoned by the owner when it collects the block. */
 }
 
 zinc_frame_t *zi_frame_alloc(size_t size)

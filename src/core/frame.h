@@ -9,12 +9,14 @@
  * Blocks for data up to ZI_FRAME_POOL_MAX octets come from per-thread caches
  * (DESIGN.md rule 4: no malloc per small message), in a few size classes. A
  * block freed on the thread whose cache it came from goes back to that
- * cache's free list (bounded: beyond it, to the heap); freed on any other
- * thread, it is pushed onto its cache's lock-free return stack, which the
- * owner takes back whole when a free list runs dry. No lock per frame. A
- * thread's cache outlives the thread: at exit its blocks go back to the heap
- * and the cache waits, unowned (frees to it go straight to the heap), for the
- * next new thread. Larger frames are plain heap blocks.
+ * cache's free list; freed on any other thread, it is pushed onto its
+ * cache's lock-free return stack for its class, which the owner takes back
+ * whole when that free list runs dry. No lock per frame. A cache makes a
+ * bounded number of blocks per class (4 MiB worth); beyond that, and for
+ * frames over ZI_FRAME_POOL_MAX, frames are plain heap blocks. A thread's
+ * cache outlives the thread: at exit its blocks go back to the heap and the
+ * cache waits, unowned (frees to it go straight to the heap), for the next
+ * new thread.
  *
  * This header is the only piece of core that the engine (src/zmtp) includes.
  */
