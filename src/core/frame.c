@@ -18,6 +18,12 @@
  * one adopts it, so their number is the largest number of threads that were
  * using frames at once. (Blocks of the old owner still alive then come back
  * to the new one, outside its count: at most twice the bound.)
+ *
+ * Limits: the thread-exit hook is a pthread key destructor, so the library
+ * must not be dlclose'd while threads that made frames still run; the cache
+ * pointer is initial-exec TLS (16 octets of the static TLS surplus when the
+ * library is dlopen'd). As with libzmq, a forked child must not use frames
+ * made before the fork (nor a context).
  */
 #include <errno.h>
 #include <pthread.h>
