@@ -499,6 +499,11 @@ static void session_flush_out(zi_session_t *ss)
             break;
         }
         zmtp_engine_written(ss->eng, (size_t)w);
+        size_t want = 0;
+        for (int i = 0; i < n; i++)
+            want += iov[i].iov_len;
+        if ((size_t)w < want)
+            break; /* the socket buffer is full: the next writev says EAGAIN */
     }
     session_update_events(ss);
 }
@@ -579,18 +584,25 @@ static void session_in(void *arg)
         size_t wlen;
         uint8_t *w = zmtp_engine_recv_window(ss->eng, &wlen);
         ssize_t n;
+        bool short_read;
         if (w && wlen >= SESSION_DIRECT_MIN) {
             n = read(ss->fd, w, wlen);
+            short_read = n > 0 && (size_t)n < wlen;
             if (n > 0)
                 zmtp_engine_feed_direct(ss->eng, (size_t)n);
         } else {
             n = read(ss->fd, ss->rbuf, SESSION_RBUF);
+            short_read = n > 0 && (size_t)n < SESSION_RBUF;
             if (n > 0) {
                 ss->rpos = 0;
                 ss->rlen = (size_t)n;
                 session_feed_leftover(ss);
             }
         }
+        /* A short read emptied the socket: the next read would only say
+         * EAGAIN (the fd is level-triggered, so more data calls us again). */
+        if (short_read)
+            break;
         if (n == 0) {
             eof = true;
             break;
