@@ -531,6 +531,13 @@ ZINC_EXPORT int zinc_auth_curve_any(zinc_auth_t *a, const char *domain);
  * raw octets (len 32). */
 ZINC_EXPORT int zinc_auth_curve_allow(zinc_auth_t *a, const char *domain, const void *key,
                                       size_t len);
+/* CURVE: allows in domain the public key of every certificate file named
+ * `*.key` in the directory dir (not its subdirectories; `*.key_secret` and
+ * other files are ignored), read now with zinc_cert_load (CZMQ's and
+ * pyzmq's format). An empty directory allows no key. A certificate that
+ * cannot be read fails the call with zinc_cert_load's errno (EINVAL for a
+ * malformed one) and nothing is taken; ENOENT/ENOTDIR/EACCES for dir. */
+ZINC_EXPORT int zinc_auth_curve_dir(zinc_auth_t *a, const char *domain, const char *dir);
 /* Sets (fn NULL: clears) the decision log. Silent by default. */
 ZINC_EXPORT int zinc_auth_set_log(zinc_auth_t *a, zinc_auth_log_fn *fn, void *user);
 /* Stops the thread (it closes its socket: the endpoint is free again when

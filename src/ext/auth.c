@@ -1,11 +1,13 @@
 /* The authenticator (see auth.h and include/zinc.h). */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ext/auth.h"
@@ -391,6 +393,67 @@ int zinc_auth_curve_allow(zinc_auth_t *a, const char *domain, const void *key, s
     pthread_mutex_lock(&a->mu);
     int rc = auth_key_add(a, domain, raw);
     pthread_mutex_unlock(&a->mu);
+    return rc;
+}
+
+/* CURVE: every public certificate (`*.key`) in dir (not recursing; `*_secret` files and
+ * anything else are ignored). */
+int zinc_auth_curve_dir(zinc_auth_t *a, const char *domain, const char *dir)
+{
+    if (!a || !dir) {
+        errno = EFAULT;
+        return -1;
+    }
+    if (!auth_domain_ok(domain)) {
+        errno = EINVAL;
+        return -1;
+    }
+    DIR *d = opendir(dir);
+    if (!d)
+        return -1;
+    uint8_t(*keys)[AUTH_KEY_LEN] = NULL;
+    size_t nkeys = 0;
+    int rc = 0;
+    struct dirent *de;
+    while (rc == 0 && (de = readdir(d)) != NULL) {
+        size_t len = strlen(de->d_name);
+        if (len <= 4 || strcmp(de->d_name + len - 4, ".key") != 0)
+            continue;
+        char full[4096];
+        int n = snprintf(full, sizeof full, "%s/%s", dir, de->d_name);
+        if (n < 0 || (size_t)n >= sizeof full) {
+            errno = ENAMETOOLONG;
+            rc = -1;
+            break;
+        }
+        struct stat st;
+        if (stat(full, &st) != 0 || !S_ISREG(st.st_mode))
+            continue;
+        zinc_cert_t *cert = zinc_cert_load(full);
+        if (!cert) {
+            rc = -1;
+            break;
+        }
+        rc = auth_grow((void **)&keys, nkeys, sizeof *keys);
+        if (rc == 0)
+            memcpy(keys[nkeys++], zinc_cert_public_key(cert), AUTH_KEY_LEN);
+        zinc_cert_free(cert);
+    }
+    closedir(d);
+    if (rc == 0) {
+        pthread_mutex_lock(&a->mu);
+        auth_domain_t *dom = auth_domain_get(a, auth_domain_name(domain));
+        if (!dom)
+            rc = -1;
+        else if (dom->curve == AUTH_CURVE_NONE)
+            dom->curve = AUTH_CURVE_LIST; /* an empty directory allows no key */
+        for (size_t i = 0; rc == 0 && i < nkeys; i++)
+            rc = auth_key_add(a, domain, keys[i]);
+        pthread_mutex_unlock(&a->mu);
+    }
+    int err = errno;
+    free(keys);
+    errno = err;
     return rc;
 }
 
