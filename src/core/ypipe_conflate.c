@@ -80,7 +80,7 @@ zi_err zi_ypipe_conflate_write(zi_ypipe_conflate_t *q, zinc_frame_t *f, bool inc
         zinc_frame_unref(f);
         return ZI_OK;
     }
-    zi_frame_set_more(f, false);
+    /* Never touch f itself: a PUB shares one frame among its pipes. */
     if (q->pending)
         zinc_frame_unref(q->pending);
     q->pending = f;
