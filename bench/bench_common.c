@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -22,7 +24,7 @@ static void bench_usage(const char *prog)
     fprintf(stderr,
             "usage: %s [--transport tcp|ipc|inproc] [--size N[K|M]] [--count N]\n"
             "          [--warmup N] [--max-secs S] [--timeout-ms MS] [--pin split|shared|none]\n"
-            "          [--mode M] [--batch N[K|M]]\n",
+            "          [--mode M] [--batch N[K|M]] [--peers N] [--topics N]\n",
             prog);
     exit(2);
 }
@@ -68,13 +70,15 @@ void bench_parse_args(int argc, char **argv, bench_args_t *a, const char *prog)
                         .timeout_ms = 5000,
                         .pin = BENCH_PIN_SPLIT,
                         .mode = "",
-                        .batch = 8192};
+                        .batch = 8192,
+                        .peers = 0,
+                        .topics = 0};
     for (int i = 1; i < argc; i++) {
         const char *k = argv[i];
         if (i + 1 >= argc)
             bench_usage(prog);
         const char *v = argv[++i];
-        long l;
+        long l = 0;
         bool ok = true;
         if (strcmp(k, "--transport") == 0) {
             a->transport = v;
@@ -85,6 +89,10 @@ void bench_parse_args(int argc, char **argv, bench_args_t *a, const char *prog)
             ok = bench_parse_size(v, &a->batch) && a->batch > 0;
         } else if (strcmp(k, "--count") == 0) {
             ok = bench_parse_long(v, &a->count) && a->count > 0;
+        } else if (strcmp(k, "--peers") == 0) {
+            ok = bench_parse_long(v, &a->peers) && a->peers > 0 && a->peers <= 1000000;
+        } else if (strcmp(k, "--topics") == 0) {
+            ok = bench_parse_long(v, &a->topics) && a->topics > 0 && a->topics <= 100000000;
         } else if (strcmp(k, "--warmup") == 0) {
             ok = bench_parse_long(v, &a->warmup);
         } else if (strcmp(k, "--timeout-ms") == 0) {
@@ -221,8 +229,97 @@ void bench_done(bench_run_t *r)
 
 bool bench_wait_done(bench_run_t *r)
 {
+    return bench_wait_done_for(r, r->args->timeout_ms);
+}
+
+bool bench_wait_done_for(bench_run_t *r, int timeout_ms)
+{
     struct pollfd pfd = {.fd = r->done_fd[0], .events = POLLIN};
-    return poll(&pfd, 1, r->args->timeout_ms) == 1;
+    return poll(&pfd, 1, timeout_ms) == 1;
+}
+
+int bench_done_fd(const bench_run_t *r)
+{
+    return r->done_fd[0];
+}
+
+bool bench_tell_server(bench_run_t *r, const void *data, size_t len)
+{
+    const char *p = data;
+    while (len > 0) {
+        ssize_t n = write(r->back_fd[1], p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false;
+        p += n;
+        len -= (size_t)n;
+    }
+    return true;
+}
+
+bool bench_hear_client(bench_run_t *r, void *buf, size_t cap, int timeout_ms)
+{
+    char *p = buf;
+    double deadline = bench_now() + timeout_ms / 1000.0;
+    while (cap > 0) {
+        int left = (int)((deadline - bench_now()) * 1000.0);
+        if (left < 0)
+            return false;
+        struct pollfd pfd = {.fd = r->back_fd[0], .events = POLLIN};
+        int rc = poll(&pfd, 1, left);
+        if (rc < 0 && errno == EINTR)
+            continue;
+        if (rc != 1)
+            return false;
+        ssize_t n = read(r->back_fd[0], p, cap);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false; /* the client is gone */
+        p += n;
+        cap -= (size_t)n;
+    }
+    return true;
+}
+
+long bench_rss_kb(void)
+{
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (!f)
+        return -1;
+    long size, resident;
+    int got = fscanf(f, "%ld %ld", &size, &resident);
+    fclose(f);
+    if (got != 2)
+        return -1;
+    return resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+long bench_raise_nofile(long need)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0) {
+        perror("error: getrlimit(RLIMIT_NOFILE)");
+        return -1;
+    }
+    if (rl.rlim_cur == RLIM_INFINITY || (long)rl.rlim_cur >= need)
+        return rl.rlim_cur == RLIM_INFINITY ? need : (long)rl.rlim_cur;
+    struct rlimit want = rl;
+    want.rlim_cur = (rlim_t)need;
+    if (rl.rlim_max != RLIM_INFINITY && (long)rl.rlim_max < need)
+        want.rlim_max = (rlim_t)need;
+    if (setrlimit(RLIMIT_NOFILE, &want) == 0)
+        return need;
+    int err = errno;
+    want = rl;
+    want.rlim_cur = rl.rlim_max;
+    long got = setrlimit(RLIMIT_NOFILE, &want) == 0 ? (long)rl.rlim_max : (long)rl.rlim_cur;
+    fprintf(stderr,
+            "note: RLIMIT_NOFILE cannot be raised to %ld (%s: the hard limit needs root with "
+            "CAP_SYS_RESOURCE, or ulimit -Hn / fs.nr_open); it is %ld\n",
+            need, strerror(err), got);
+    return got;
 }
 
 /* Waits for the server's ready byte; false on timeout or when the server
@@ -237,6 +334,14 @@ static bool bench_wait_ready(bench_run_t *r)
         return false;
     }
     return true;
+}
+
+/* Seconds after which a run is surely hung: the default SIGALRM action ends
+ * the process (a message on stderr would need a handler; the runner reports
+ * the missing result). */
+static unsigned bench_watchdog_secs(const bench_args_t *a)
+{
+    return (unsigned)(3.0 * a->max_secs + 6.0 * a->timeout_ms / 1000.0 + 10.0);
 }
 
 /* ---- thread mode (inproc) ------------------------------------------------ */
@@ -285,6 +390,8 @@ static int bench_run_threads(bench_run_t *r, bench_role_fn *server, bench_role_f
     close(r->ready_fd[0]);
     close(r->done_fd[0]);
     close(r->done_fd[1]);
+    close(r->back_fd[0]);
+    close(r->back_fd[1]);
     return started == 2 && t[0].rc == 0 && t[1].rc == 0 ? 0 : 1;
 }
 
@@ -298,8 +405,14 @@ static int bench_run_processes(bench_run_t *r, bench_role_fn *server, bench_role
     if (pid < 0)
         return bench_fail("fork", strerror(errno));
     if (pid == 0) {
+        /* A client never outlives its server (killed by the runner, say). */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() == 1)
+            _exit(1);
+        alarm(bench_watchdog_secs(r->args));
         close(r->ready_fd[1]);
         close(r->done_fd[1]);
+        close(r->back_fd[0]);
         bench_pin_self(bench_cpu_for(r->args->pin, 1));
         int rc = 1;
         if (bench_wait_ready(r)) {
@@ -315,6 +428,7 @@ static int bench_run_processes(bench_run_t *r, bench_role_fn *server, bench_role
     }
     close(r->ready_fd[0]);
     close(r->done_fd[0]);
+    close(r->back_fd[1]);
     bench_pin_self(bench_cpu_for(r->args->pin, 0));
     int rc = 1;
     r->ctx = ctx_new();
@@ -341,6 +455,7 @@ static int bench_run_processes(bench_run_t *r, bench_role_fn *server, bench_role
         struct timespec ts = {0, 2000000};
         nanosleep(&ts, NULL);
     }
+    close(r->back_fd[0]);
     /* A client cut short by a server that stopped early may fail its send:
      * that is expected, not an error. */
     if (rc == 0 && status != 0 && !atomic_load(&r->stop)) {
@@ -365,7 +480,15 @@ int bench_run(const bench_args_t *a, bench_role_fn *server, bench_role_fn *clien
         close(r.ready_fd[1]);
         return bench_fail("pipe", strerror(errno));
     }
+    if (pipe(r.back_fd) != 0) {
+        close(r.ready_fd[0]);
+        close(r.ready_fd[1]);
+        close(r.done_fd[0]);
+        close(r.done_fd[1]);
+        return bench_fail("pipe", strerror(errno));
+    }
     signal(SIGPIPE, SIG_IGN);
+    alarm(bench_watchdog_secs(a));
     int rc = strcmp(a->transport, "inproc") == 0
                  ? bench_run_threads(&r, server, client, ctx_new, ctx_term)
                  : bench_run_processes(&r, server, client, ctx_new, ctx_term);

@@ -27,11 +27,13 @@ typedef struct {
     bench_pin_t pin;
     const char *mode; /* program-specific (raw TCP: "stream", ...) */
     size_t batch;     /* program-specific (raw TCP frames: write size) */
+    long peers;       /* program-specific (0: its default): subscribers, DEALERs, ... */
+    long topics;      /* program-specific (0: its default): topics of a publisher */
 } bench_args_t;
 
 /* Parses --transport --size --count --warmup --max-secs --timeout-ms --pin
- * --mode --batch (each "--x value"). Sizes accept a K or M suffix (1K = 1024).
- * Exits with the usage text on a bad argument. */
+ * --mode --batch --peers --topics (each "--x value"). Sizes accept a K or M
+ * suffix (1K = 1024). Exits with the usage text on a bad argument. */
 void bench_parse_args(int argc, char **argv, bench_args_t *a, const char *prog);
 
 /* Monotonic seconds. */
@@ -60,6 +62,7 @@ typedef struct {
     void *ctx; /* the role's library context */
     int ready_fd[2];
     int done_fd[2];
+    int back_fd[2]; /* client to server: bench_tell_server / bench_hear_client */
     atomic_bool stop;
 } bench_run_t;
 
@@ -71,6 +74,27 @@ void bench_done(bench_run_t *r);
  * run then measures the stream, not what the library does with messages
  * still queued when a socket closes. false on timeout. */
 bool bench_wait_done(bench_run_t *r);
+/* As bench_wait_done, with its own timeout in ms. */
+bool bench_wait_done_for(bench_run_t *r, int timeout_ms);
+/* The read end of the done pipe, for a client that polls it beside its
+ * sockets (it becomes readable at bench_done and stays so). */
+int bench_done_fd(const bench_run_t *r);
+
+/* The client sends len octets to the server (a sync byte, a report); the
+ * server reads exactly cap octets, waiting up to timeout_ms in all. false
+ * on failure, timeout, or when the client ended first (its end of the pipe
+ * closed), so a dead client never hangs the server. */
+bool bench_tell_server(bench_run_t *r, const void *data, size_t len);
+bool bench_hear_client(bench_run_t *r, void *buf, size_t cap, int timeout_ms);
+
+/* Resident memory of this process in KiB (/proc/self/statm), or -1. */
+long bench_rss_kb(void);
+
+/* Raises RLIMIT_NOFILE to at least need (soft and hard: the hard limit needs
+ * CAP_SYS_RESOURCE). When that is refused, raises the soft limit to the hard
+ * one and prints on stderr what the limits are and why. Returns the soft
+ * limit now in force (which may be below need), or -1. */
+long bench_raise_nofile(long need);
 
 /* A role: 0 on success, else non-zero (after printing why to stderr). */
 typedef int bench_role_fn(bench_run_t *r);
@@ -78,7 +102,9 @@ typedef int bench_role_fn(bench_run_t *r);
 /* Runs server and client, each pinned, as processes for tcp/ipc and as
  * threads sharing one context for inproc. ctx_new/ctx_term make and end a
  * library context. Returns the process exit status (0 when both roles
- * succeeded). */
+ * succeeded). A watchdog (alarm) ends both processes when a run lasts
+ * far longer than --max-secs and --timeout-ms allow (a library that hangs),
+ * and a client process dies with its server. */
 int bench_run(const bench_args_t *a, bench_role_fn *server, bench_role_fn *client,
               void *(*ctx_new)(void), int (*ctx_term)(void *));
 

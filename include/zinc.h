@@ -187,6 +187,10 @@ ZINC_EXPORT int zinc_option_suggest(const char *name, char *buf, size_t cap);
  * not an integer"; "" if none. Like errno it is only meaningful right after a
  * call failed; it stays valid until the thread's next failing zinc call. */
 ZINC_EXPORT const char *zinc_last_error_detail(void);
+/* Sets the calling thread's detail (printf rules, truncated to 255 chars),
+ * for code built on this header (src/ext does so) that reports its own
+ * failures through zinc_last_error_detail. */
+ZINC_EXPORT void zinc_set_error_detail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* ---- context and sockets ---------------------------------------------- */
 typedef struct zinc_ctx zinc_ctx_t;
@@ -472,6 +476,109 @@ ZINC_EXPORT char *zinc_z85_encode(char *dest, const uint8_t *data, size_t size);
 /* Decodes a NUL-terminated Z85 string (length % 5 == 0) into dest, which must
  * hold strlen(string) * 4 / 5 octets. Returns dest, or NULL and EINVAL. */
 ZINC_EXPORT uint8_t *zinc_z85_decode(uint8_t *dest, const char *string);
+
+/* ---- CURVE keys and certificates ----------------------------------------
+ * Key pairs as libzmq's zmq_curve_keypair / zmq_curve_public make them, and
+ * the certificate files CZMQ's zcert and pyzmq's zmq.auth write and read: a
+ * public file NAME (by convention NAME.key) and a secret one NAME_secret, in
+ * ZPL (ZeroMQ RFC 4), with a "metadata" and a "curve" section:
+ *
+ *   #   comment lines
+ *   metadata
+ *       name = "value"
+ *   curve
+ *       public-key = "<40 Z85 characters>"
+ *       secret-key = "<40 Z85 characters>"      (secret file only)
+ *
+ * A certificate object is used by one thread at a time; distinct objects are
+ * independent. Every function that fails returns -1 or NULL with errno set
+ * and zinc_last_error_detail() saying why (for a file: which line, which rule).
+ */
+
+/* A new key pair (libsodium's crypto_box_keypair) as two 40-character Z85
+ * strings; each buffer must hold 41 chars. 0, or -1: EINVAL (a NULL buffer),
+ * ENOTSUP (libsodium could not be initialised). */
+ZINC_EXPORT int zinc_curve_keypair(char *z85_public, char *z85_secret);
+/* The public key (41 chars, Z85) of a 40-character Z85 secret key. 0, or -1
+ * with EINVAL (NULL, not 40 characters, not Z85), ENOTSUP as above. */
+ZINC_EXPORT int zinc_curve_public(char *z85_public, const char *z85_secret);
+
+typedef struct zinc_cert zinc_cert_t;
+
+/* Longest metadata name and value, in octets. */
+#define ZINC_CERT_META_NAME_MAX 255
+#define ZINC_CERT_META_VALUE_MAX 4096
+/* Largest certificate file zinc_cert_load reads. */
+#define ZINC_CERT_FILE_MAX 65536
+
+/* A certificate with a fresh key pair and no metadata; NULL with ENOMEM or
+ * ENOTSUP (libsodium could not be initialised). */
+ZINC_EXPORT zinc_cert_t *zinc_cert_new(void);
+/* A certificate of the given keys (32 octets each, copied); secret_key may be
+ * NULL for a public-only certificate. A secret key that does not belong to
+ * public_key is EINVAL. */
+ZINC_EXPORT zinc_cert_t *zinc_cert_new_from(const uint8_t *public_key, const uint8_t *secret_key);
+/* Parses certificate text (the contents of a file; len octets, no NUL
+ * needed). Lines end with LF, CR or CRLF; comments and blank lines are
+ * skipped; names follow RFC 4; values may be quoted with " or ' or bare;
+ * sections and entries other than metadata, public-key and secret-key are
+ * ignored. NULL with EINVAL when the text is malformed: no public-key, a key
+ * that is not 40 Z85 characters for 32 octets, a secret key that does not
+ * belong to the public key, a duplicate key or metadata name, a metadata
+ * name or value zinc_cert_set_meta would refuse, bad indentation, control
+ * characters, more than ZINC_CERT_FILE_MAX octets. ENOMEM. */
+ZINC_EXPORT zinc_cert_t *zinc_cert_from_text(const char *text, size_t len);
+/* Loads the certificate file at path, and path + "_secret" when that exists
+ * (CZMQ's and pyzmq's pair): the secret file gives the secret key, which
+ * must match, and metadata the public file lacks. A missing or unreadable
+ * (EACCES) secret file is not an error: the certificate then has no secret
+ * key. NULL with: the errno of opening or reading path (ENOENT, EACCES, ...);
+ * EINVAL (path NULL, not a regular file, larger than ZINC_CERT_FILE_MAX,
+ * malformed as zinc_cert_from_text says, or the two files disagree); ENOMEM.
+ * Blocks on file I/O. */
+ZINC_EXPORT zinc_cert_t *zinc_cert_load(const char *path);
+/* Writes the pair: path (public: metadata and public-key, mode 0644) and
+ * path + "_secret" (both keys, mode 0600 from its creation on). Each file is
+ * written to a temporary name beside it and renamed into place, so a reader
+ * never sees half a file. 0, or -1: EINVAL (NULL, no secret key: then
+ * nothing is written), or the errno of creating or writing a file. */
+ZINC_EXPORT int zinc_cert_save(const zinc_cert_t *cert, const char *path);
+/* Writes only the public file at path (mode 0644). 0 or -1 as above. */
+ZINC_EXPORT int zinc_cert_save_public(const zinc_cert_t *cert, const char *path);
+/* Writes only the secret file, at path itself (mode 0600). 0 or -1 (EINVAL
+ * without a secret key). */
+ZINC_EXPORT int zinc_cert_save_secret(const zinc_cert_t *cert, const char *path);
+/* The public key: 32 octets, owned by the certificate. */
+ZINC_EXPORT const uint8_t *zinc_cert_public_key(const zinc_cert_t *cert);
+/* The secret key: 32 octets, or NULL when the certificate has none. */
+ZINC_EXPORT const uint8_t *zinc_cert_secret_key(const zinc_cert_t *cert);
+/* The public key as 40 Z85 characters (NUL-terminated). */
+ZINC_EXPORT const char *zinc_cert_public_txt(const zinc_cert_t *cert);
+/* The secret key as 40 Z85 characters, or NULL when there is none. */
+ZINC_EXPORT const char *zinc_cert_secret_txt(const zinc_cert_t *cert);
+/* Sets (or, value NULL, removes) a metadata entry; names are compared with
+ * case. 0, or -1: EINVAL when the name is empty, longer than
+ * ZINC_CERT_META_NAME_MAX or has a character outside RFC 4's name set
+ * (letters, digits, $ - _ @ . & + /), or the value is longer than
+ * ZINC_CERT_META_VALUE_MAX, not UTF-8, has a control character other than
+ * TAB, or holds both kinds of quote (ZPL cannot write it); ENOMEM. */
+ZINC_EXPORT int zinc_cert_set_meta(zinc_cert_t *cert, const char *name, const char *value);
+/* A metadata value, or NULL when the name is not set. */
+ZINC_EXPORT const char *zinc_cert_meta(const zinc_cert_t *cert, const char *name);
+/* Number of metadata entries, and the name of entry i (in the order they
+ * were set or read; NULL past the end). */
+ZINC_EXPORT size_t zinc_cert_meta_count(const zinc_cert_t *cert);
+ZINC_EXPORT const char *zinc_cert_meta_name(const zinc_cert_t *cert, size_t i);
+/* A copy (keys and metadata); NULL with ENOMEM or EINVAL. */
+ZINC_EXPORT zinc_cert_t *zinc_cert_dup(const zinc_cert_t *cert);
+/* Sets the socket's curve_publickey and curve_secretkey from the
+ * certificate (CZMQ's zcert_apply); curve_server and curve_serverkey are the
+ * caller's. 0, or -1: EINVAL (NULL, or no secret key: nothing is set), or
+ * zinc_set_bytes's errno. */
+ZINC_EXPORT int zinc_cert_apply(const zinc_cert_t *cert, zinc_socket_t *socket);
+/* Wipes the keys (sodium_memzero) and frees the certificate. NULL is
+ * ignored. */
+ZINC_EXPORT void zinc_cert_free(zinc_cert_t *cert);
 
 #ifdef __cplusplus
 }

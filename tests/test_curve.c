@@ -332,6 +332,36 @@ static void test_curve_client_whose_keys_do_not_match_fails_the_vouch(void **sta
     zt_peer_fini(&s);
 }
 
+/* libzmq's way: a server given only curve_secretkey (curve_publickey left
+ * unset) completes the handshake; one given another public key refuses the
+ * vouch, which names its real key. */
+static void test_curve_server_with_only_its_secret_key_accepts_a_client(void **state)
+{
+    (void)state;
+    zt_sec_pair_t p;
+    zt_curve_configs(&p, ZINC_DEALER, ZINC_ROUTER);
+    memset(p.server.curve_publickey, 0, 32);
+    zt_peer_t c, s;
+    setup_pair(&p, &c, &s);
+    zt_pump(&c, &s);
+    assert_int_equal(c.errors, 0);
+    assert_int_equal(s.errors, 0);
+    assert_int_equal(c.ready, 1);
+    assert_int_equal(s.ready, 1);
+    zt_peer_fini(&c);
+    zt_peer_fini(&s);
+
+    zt_curve_configs(&p, ZINC_DEALER, ZINC_ROUTER);
+    zt_keypair_t other = zt_keypair(55);
+    memcpy(p.server.curve_publickey, other.pub, 32);
+    setup_pair(&p, &c, &s);
+    zt_pump(&c, &s);
+    assert_failed_once(&s, ZI_EPROTO, ZINC_PROTOCOL_ERROR_ZMTP_KEY_EXCHANGE);
+    assert_int_equal(c.ready, 0);
+    zt_peer_fini(&c);
+    zt_peer_fini(&s);
+}
+
 static void test_curve_client_rejects_welcome_of_wrong_size_or_box(void **state)
 {
     (void)state;
@@ -1011,6 +1041,7 @@ int main(void)
         cmocka_unit_test(test_curve_server_rejects_a_zero_client_transient_key),
         cmocka_unit_test(test_curve_client_with_the_wrong_server_key_is_refused),
         cmocka_unit_test(test_curve_client_whose_keys_do_not_match_fails_the_vouch),
+        cmocka_unit_test(test_curve_server_with_only_its_secret_key_accepts_a_client),
         cmocka_unit_test(test_curve_client_rejects_welcome_of_wrong_size_or_box),
         cmocka_unit_test(test_curve_server_rejects_bad_initiates),
         cmocka_unit_test(test_curve_client_rejects_bad_readies),

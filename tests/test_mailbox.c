@@ -123,8 +123,56 @@ static void test_mailbox_many_producers_keep_their_own_order(void **state)
     }
     for (int i = 0; i < PRODUCERS; i++)
         pthread_join(t[i], NULL);
+    /* A producer's signal may land after its command was taken: the next
+     * recv finds nothing and resets the eventfd. */
+    zi_cmd_t c;
+    assert_false(zi_mailbox_recv(mb, &c));
     assert_false(fd_readable(zi_mailbox_fd(mb)));
     zi_mailbox_free(mb);
+}
+
+/* ---- wake-ups ---------------------------------------------------------- */
+
+#define PINGS 20000
+
+static void *ponger(void *arg)
+{
+    zi_mailbox_t **mb = arg; /* mb[0]: pings in, mb[1]: pongs out */
+    for (long got = 0; got < PINGS;) {
+        if (zi_mailbox_wait(mb[0], 10000) != ZI_OK)
+            return NULL; /* lost wake-up: the main thread times out too */
+        zi_cmd_t c;
+        while (zi_mailbox_recv(mb[0], &c)) {
+            got++;
+            if (zi_mailbox_send(mb[1], &c) != ZI_OK)
+                abort();
+        }
+    }
+    return NULL;
+}
+
+/* Every send to an empty mailbox wakes a consumer that is about to wait, or
+ * already waiting: one command at a time, back and forth. */
+static void test_mailbox_ping_pong_never_loses_a_wake_up(void **state)
+{
+    zi_mailbox_t *mb[2] = {zi_mailbox_new(), zi_mailbox_new()};
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, ponger, mb), 0);
+    for (long i = 0; i < PINGS; i++) {
+        zi_cmd_t c = {.type = ZI_CMD_USER, .value = i};
+        assert_int_equal(zi_mailbox_send(mb[0], &c), ZI_OK);
+        bool got = false;
+        while (!got) {
+            assert_int_equal(zi_mailbox_wait(mb[1], 10000), ZI_OK);
+            while (zi_mailbox_recv(mb[1], &c)) {
+                assert_int_equal(c.value, i);
+                got = true;
+            }
+        }
+    }
+    pthread_join(t, NULL);
+    zi_mailbox_free(mb[0]);
+    zi_mailbox_free(mb[1]);
 }
 
 int main(void)
@@ -135,6 +183,7 @@ int main(void)
         cmocka_unit_test(test_mailbox_wait_times_out_when_empty),
         cmocka_unit_test(test_mailbox_free_discards_pending_commands),
         cmocka_unit_test(test_mailbox_many_producers_keep_their_own_order),
+        cmocka_unit_test(test_mailbox_ping_pong_never_loses_a_wake_up),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

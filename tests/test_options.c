@@ -412,6 +412,8 @@ static void test_implemented_options_are_the_runtime_set(void **state)
         "curve_serverkey",
         "zap_domain",
         "zap_enforce_domain",
+        /* STREAM */
+        "stream_notify",
     };
     size_t n = sizeof impl / sizeof impl[0];
     for (size_t i = 0; i < n; i++)

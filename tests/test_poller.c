@@ -462,6 +462,29 @@ static void test_events_reports_no_pollin_for_peer_metadata(void **state)
     assert_int_equal(ev & ZINC_POLLIN, 0);
 }
 
+/* The peer-metadata frame and the first message behind it, both queued
+ * before the socket looks: `events` consumes the first only, and the
+ * message is still there to receive. */
+static void test_events_after_peer_metadata_keeps_the_message_behind_it(void **state)
+{
+    (void)state;
+    zinc_ctx_t *ctx = zinc_ctx_new();
+    zinc_socket_t *a = new_socket(ctx, ZINC_PAIR), *b = new_socket(ctx, ZINC_PAIR);
+    join(a, b, true);
+    assert_int_equal(zinc_send(b, "first", 5, 0), 5);
+    struct timespec ts = {0, 300 * 1000 * 1000};
+    nanosleep(&ts, NULL); /* the handshake and the message reach a's pipe */
+    int64_t ev = events_of(a);
+    char buf[16];
+    int n = zinc_recv(a, buf, sizeof buf, ZINC_DONTWAIT);
+    zinc_socket_close(a);
+    zinc_socket_close(b);
+    zinc_ctx_term(ctx);
+    assert_int_equal(ev & ZINC_POLLIN, ZINC_POLLIN);
+    assert_int_equal(n, 5);
+    assert_memory_equal(buf, "first", 5);
+}
+
 /* An application that follows docs/event-loops.md with epoll: both ends
  * wait in epoll on their socket's fd; before each epoll_wait they read
  * `events` and send / receive until EAGAIN. The sender works in bursts and
@@ -640,6 +663,7 @@ int main(void)
         cmocka_unit_test(test_zinc_poll_refuses_bad_arguments),
         T(test_socket_fd_stays_quiet_while_messages_wait_after_a_read),
         cmocka_unit_test(test_events_reports_no_pollin_for_peer_metadata),
+        cmocka_unit_test(test_events_after_peer_metadata_keeps_the_message_behind_it),
         cmocka_unit_test(test_epoll_edge_triggered_rule_never_misses_a_message_inproc),
         cmocka_unit_test(test_epoll_level_triggered_rule_never_misses_a_message_inproc),
         cmocka_unit_test(test_epoll_edge_triggered_rule_never_misses_a_message_tcp),

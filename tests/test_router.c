@@ -505,6 +505,32 @@ static void test_router_fair_queues_peers(void **state)
     zinc_ctx_term(ctx);
 }
 
+/* A peer that connects, sends and leaves while the ROUTER's thread is
+ * elsewhere: the ROUTER reads the message ahead to learn the peer's id,
+ * and the pipe, now read to its end, must not be reaped with it. */
+static void test_router_keeps_the_last_message_of_a_peer_already_gone(void **state)
+{
+    zinc_ctx_t *ctx = ctx_new();
+    zinc_socket_t *router = zt_sock(ctx, ZINC_ROUTER);
+    char ep[256];
+    zt_bind(router, TR(state), ep, sizeof ep);
+    zinc_ctx_t *ctx2 = ctx_new();
+    zinc_socket_t *dealer = zinc_socket_new(ctx2, ZINC_DEALER);
+    assert_non_null(dealer);
+    assert_int_equal(zinc_set(dealer, "routing_id", "gone"), 0);
+    assert_int_equal(zinc_set_int(dealer, "linger", 2000), 0);
+    zt_connect(dealer, ep);
+    zt_send_str(dealer, "last words", 0);
+    assert_int_equal(zinc_socket_close(dealer), 0);
+    assert_int_equal(zinc_ctx_term(ctx2), 0); /* sent, then disconnected */
+    struct timespec ts = {0, 300 * 1000 * 1000};
+    nanosleep(&ts, NULL); /* the router's session sees the end meanwhile */
+    const char *in[] = {"gone", "last words"};
+    zt_recv_msg(router, in, 2);
+    zinc_socket_close(router);
+    zinc_ctx_term(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -531,6 +557,10 @@ int main(void)
         ZT_PER_TRANSPORT(test_dealer_probe_router_sends_empty_message),
         ZT_PER_TRANSPORT(test_router_to_router_with_probe),
         ZT_PER_TRANSPORT(test_router_fair_queues_peers),
+        {"test_router_keeps_the_last_message_of_a_peer_already_gone/tcp",
+         test_router_keeps_the_last_message_of_a_peer_already_gone, NULL, NULL, (void *)&zt_tr_tcp},
+        {"test_router_keeps_the_last_message_of_a_peer_already_gone/ipc",
+         test_router_keeps_the_last_message_of_a_peer_already_gone, NULL, NULL, (void *)&zt_tr_ipc},
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

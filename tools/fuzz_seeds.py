@@ -284,6 +284,61 @@ def engine_seeds(as_server):
     return seeds
 
 
+# ---- certificate files (ZPL, RFC 4; fuzz/fuzz_cert.c) ------------------------
+
+# RFC 26's example server key pair and client secret, Z85.
+RFC26_PUB = "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7"
+RFC26_SEC = "JTKVSB%%)wK0E.X)V>+}o?pNmC{O&4W4b!Ni{Lh6"
+RFC26_OTHER_SEC = "D:)Q[IlAW!ahhC2ac:9*A}h:p?([4%wOTJ%JR%cs"
+
+
+def cert_text(meta=(), secret=True, banner="#   ZeroMQ CURVE Certificate\n\n", quote='"',
+              eol="\n", pub=RFC26_PUB, sec=RFC26_SEC):
+    t = banner + "metadata" + eol
+    for k, v in meta:
+        t += "    %s = %s%s%s%s" % (k, quote, v, quote, eol)
+    t += "curve" + eol + '    public-key = "%s"' % pub + eol
+    if secret:
+        t += '    secret-key = "%s"' % sec + eol
+    return t.encode()
+
+
+def cert_seeds():
+    czmq = "#   ****  Generated on 2026-12-02 07:00:00 by CZMQ  ****\n" \
+           "#   ZeroMQ CURVE **Secret** Certificate\n\n"
+    pyzmq = "#   ****  Generated on 2026-12-02 07:00:00.123456 by pyzmq  ****\n" \
+            "#   ZeroMQ CURVE **Secret** Certificate\n\n"
+    meta = [("name", "Pieter Hintjens"), ("email", "ph@imatix.com"), ("version", "1")]
+    seeds = {
+        "czmq-secret": cert_text(meta, banner=czmq),
+        "czmq-public": cert_text(meta, secret=False, banner=czmq),
+        "pyzmq-secret": cert_text([("name", "Py Thon")], banner=pyzmq, quote=""),
+        "pyzmq-public": cert_text(secret=False, banner=pyzmq),
+        "crlf": cert_text(meta, eol="\r\n"),
+        "cr": cert_text(meta, eol="\r"),
+        "bom": b"\xef\xbb\xbf" + cert_text(),
+        "single-quotes": cert_text([("q", 'say "hi"')], quote="'"),
+        "utf8": cert_text([("name", "Gr\u00fc\u00df \u20ac")]),
+        "children": b"other\n    x = 1\n        y = 2\n" + cert_text() + b"last\n",
+        "empty-secret": cert_text(secret=False) + b'    secret-key = ""\n',
+        "values": b"metadata\n    a = \"q # kept\"  # c\n    b = bare  # c\n    c\n"
+                  b"    d =\n    e = \"open\n" + cert_text(banner=""),
+        # refused ones, for the fuzzer to grow from
+        "bad-tab": b"curve\n\tpublic-key = \"" + RFC26_PUB.encode() + b'"\n',
+        "bad-indent": b"curve\n  public-key = \"" + RFC26_PUB.encode() + b'"\n',
+        "bad-key": cert_text(pub=RFC26_PUB[:-1] + "~"),
+        "bad-pair": cert_text(sec=RFC26_OTHER_SEC),
+        "bad-dup": cert_text([("a", "1"), ("a", "2")]),
+        "bad-none": b"metadata\n    name = x\n",
+        # NUL-split name/value pairs for zinc_cert_set_meta
+        "meta-ok": b"name\x00Ada Lovelace",
+        "meta-quote": b"q\x00it's \"quoted\"",
+        "meta-bad-name": b"a b\x00x",
+        "meta-utf8": "n\x00\u00e9\u20ac".encode(),
+    }
+    return seeds
+
+
 def write(corpus, target, seeds):
     d = os.path.join(corpus, target)
     os.makedirs(d, exist_ok=True)
@@ -305,6 +360,7 @@ def main():
     write(corpus, "metadata", metadata_seeds())
     write(corpus, "engine_client", engine_seeds(as_server=False))
     write(corpus, "engine_server", engine_seeds(as_server=True))
+    write(corpus, "cert", cert_seeds())
 
 
 if __name__ == "__main__":

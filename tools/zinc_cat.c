@@ -459,29 +459,70 @@ static int cat_run_read(cat_t *c)
     }
 }
 
+/* A rep with -w and -r, between requests: waits for the next request or
+ * for stdin to have something. When stdin comes first, its next record is
+ * read ahead (*ahead, length *len): the answer to that request. Returns 0
+ * to go on receiving, -1 at the end of input (done), or an exit status. */
+static int cat_wait_request(cat_t *c, bool *ahead, size_t *len)
+{
+    while (!*ahead) {
+        zinc_pollitem_t it[2] = {{.socket = c->s, .events = ZINC_POLLIN},
+                                 {.fd = 0, .events = ZINC_POLLIN}};
+        int n = zinc_poll(it, 2, c->a->timeout_ms);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return cat_io_failure(c, errno, "receive");
+        }
+        if (n == 0)
+            return cat_io_failure(c, EAGAIN, "receive");
+        if (it[0].revents & ZINC_POLLIN)
+            return 0;
+        int r = cat_read_record(c, len);
+        if (r < 0) {
+            fprintf(stderr, "zinc cat: stdin: %s\n", strerror(errno));
+            return ZT_EXIT_RUNTIME;
+        }
+        if (r == 0)
+            return -1;
+        *ahead = true;
+    }
+    return 0;
+}
+
 /* -w and -r: send a record, then receive and print one message; a rep
- * receives first and answers with the next record. */
+ * receives first and answers with the next record, and ends at the end of
+ * input without waiting for a request it has no answer to. */
 static int cat_run_ask(cat_t *c)
 {
     bool answer = c->a->type == ZINC_REP;
+    bool ahead = false; /* rep: the next record was read already */
     int64_t received = 0;
-    size_t len;
+    size_t len = 0;
     for (;;) {
         int err;
         if (answer) {
+            int st = cat_wait_request(c, &ahead, &len);
+            if (st == -1)
+                return ZT_EXIT_OK;
+            if (st != 0)
+                return st;
             if ((err = cat_recv_msg(c)) != 0)
                 return cat_io_failure(c, err, "receive");
             if ((err = cat_print_msg(c)) != 0)
                 return cat_stdout_failure(err);
             received++;
         }
-        int r = cat_read_record(c, &len);
-        if (r < 0) {
-            fprintf(stderr, "zinc cat: stdin: %s\n", strerror(errno));
-            return ZT_EXIT_RUNTIME;
+        if (!ahead) {
+            int r = cat_read_record(c, &len);
+            if (r < 0) {
+                fprintf(stderr, "zinc cat: stdin: %s\n", strerror(errno));
+                return ZT_EXIT_RUNTIME;
+            }
+            if (r == 0)
+                return ZT_EXIT_OK;
         }
-        if (r == 0)
-            return ZT_EXIT_OK;
+        ahead = false;
         if ((err = cat_send_record(c, c->line, len)) != 0)
             return cat_io_failure(c, err, "send");
         if (!answer) {

@@ -58,3 +58,11 @@ const char *zinc_last_error_detail(void)
 {
     return error_detail;
 }
+
+void zinc_set_error_detail(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    error_vset(fmt, ap);
+    va_end(ap);
+}

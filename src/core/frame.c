@@ -1,9 +1,275 @@
+/* Frames, and the per-thread block caches (see frame.h).
+ *
+ * A pooled block's `pool` is its cache's address (64-aligned) or'd with its
+ * size class. A free block is linked through its `hint`.
+ *
+ * Each cache has, per class, a free list of its own and a return stack,
+ * `remote`, for blocks freed on other threads: pushed with a CAS loop, taken
+ * whole with an exchange by the owner when its list is empty, and spliced in
+ * as the new list without being walked (push-only CAS plus take-all has no
+ * ABA problem). `remote` holds FRAME_DEAD while no thread owns the cache; a
+ * thread pushing then sees it and frees the block to the heap instead.
+ *
+ * Memory: a cache makes at most frame_keep(class) pooled blocks per class;
+ * past that, frames get plain heap blocks (pool 0), so what a cache holds
+ * idle is bounded without counting its lists. Blocks stay pooled until the
+ * thread exits. Caches are never freed: a thread that exits frees its
+ * blocks, gives its cache back to the registry, and the next thread to need
+ * one adopts it, so their number is the largest number of threads that were
+ * using frames at once. (Blocks of the old owner still alive then come back
+ * to the new one, outside its count: at most twice the bound.)
+ *
+ * Limits: the thread-exit hook is a pthread key destructor, so the library
+ * must not be dlclose'd while threads that made frames still run; the cache
+ * pointer is initial-exec TLS (16 octets of the static TLS surplus when the
+ * library is dlopen'd). As with libzmq, a forked child must not use frames
+ * made before the fork (nor a context).
+ */
 #include <errno.h>
+#include <pthread.h>
+#include <stdalign.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/frame.h"
 #include "core/tracker.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define FRAME_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define FRAME_ASAN 1
+#endif
+#endif
+#ifdef FRAME_ASAN
+#include <sanitizer/asan_interface.h>
+#endif
+
+#define FRAME_CLASSES 5
+/* Data capacity of each class. */
+static const size_t frame_class_cap[FRAME_CLASSES] = {64, 256, 1024, 4096, ZI_FRAME_POOL_MAX};
+/* A free list keeps at most this many octets of blocks (and at least
+ * FRAME_KEEP_MIN blocks); the rest goes back to the heap. Enough for a full
+ * inproc pipe at the default hwm (2 x 1000 messages) of 1 KiB frames: a
+ * smaller bound sends the surplus of every returned batch back to the heap,
+ * which trims and regrows. */
+#define FRAME_KEEP_BYTES (4u << 20)
+#define FRAME_KEEP_MIN 64u
+#define FRAME_CLASS_MASK ((uintptr_t)7)
+
+typedef struct frame_cache frame_cache_t;
+struct frame_cache {
+    /* Blocks freed on other threads, per class; FRAME_DEAD while unowned. */
+    alignas(64) _Atomic(zinc_frame_t *) remote[FRAME_CLASSES];
+    /* The owner's own, from here on. */
+    alignas(64) zinc_frame_t *local[FRAME_CLASSES];
+    uint32_t made[FRAME_CLASSES]; /* pooled blocks made (never freed while owned) */
+    bool owned;                   /* under frame_registry_mu */
+    frame_cache_t *next;          /* registry: every cache made */
+};
+
+static zinc_frame_t frame_dead_mark;
+#define FRAME_DEAD (&frame_dead_mark)
+
+static pthread_mutex_t frame_registry_mu = PTHREAD_MUTEX_INITIALIZER;
+static frame_cache_t *frame_registry;
+static pthread_once_t frame_key_once = PTHREAD_ONCE_INIT;
+static pthread_key_t frame_key;
+static bool frame_key_ok;
+
+enum { FRAME_TLS_NONE, FRAME_TLS_CACHE, FRAME_TLS_GONE };
+/* Initial-exec: a frame's alloc and free read this without a call to
+ * __tls_get_addr (the library's static TLS is these 16 octets). */
+static _Thread_local struct {
+    frame_cache_t *cache; /* non-NULL exactly when state == FRAME_TLS_CACHE */
+    int state;
+} frame_tls __attribute__((tls_model("initial-exec")));
+
+static size_t frame_block_size(unsigned cls)
+{
+    return sizeof(zinc_frame_t) + frame_class_cap[cls];
+}
+
+static uint32_t frame_keep(unsigned cls)
+{
+    size_t n = FRAME_KEEP_BYTES / frame_block_size(cls);
+    return n < FRAME_KEEP_MIN ? FRAME_KEEP_MIN : (uint32_t)n;
+}
+
+static zinc_frame_t *frame_link(const zinc_frame_t *f)
+{
+    return f->hint;
+}
+
+static void frame_set_link(zinc_frame_t *f, zinc_frame_t *next)
+{
+    f->hint = next;
+}
+
+/* A free block is off limits but for its link (`hint`) and `pool`. */
+static void frame_poison(zinc_frame_t *f, unsigned cls)
+{
+#ifdef FRAME_ASAN
+    uint8_t *b = (uint8_t *)f;
+    size_t link = offsetof(zinc_frame_t, hint), pool = offsetof(zinc_frame_t, pool);
+    ASAN_POISON_MEMORY_REGION(b, link);
+    ASAN_POISON_MEMORY_REGION(b + link + sizeof f->hint, pool - link - sizeof f->hint);
+    ASAN_POISON_MEMORY_REGION(f->body, frame_class_cap[cls]);
+#else
+    (void)f;
+    (void)cls;
+#endif
+}
+
+static void frame_unpoison(zinc_frame_t *f, unsigned cls)
+{
+#ifdef FRAME_ASAN
+    ASAN_UNPOISON_MEMORY_REGION(f, frame_block_size(cls));
+#else
+    (void)f;
+    (void)cls;
+#endif
+}
+
+static void frame_free_chain(zinc_frame_t *f, unsigned cls)
+{
+    while (f && f != FRAME_DEAD) {
+        zinc_frame_t *next = frame_link(f);
+        frame_unpoison(f, cls);
+        free(f);
+        f = next;
+    }
+}
+
+/* Thread exit (the key's destructor): blocks to the heap, cache unowned. */
+static void frame_cache_release(void *arg)
+{
+    frame_cache_t *c = arg;
+    frame_tls.cache = NULL;
+    frame_tls.state = FRAME_TLS_GONE;
+    for (unsigned i = 0; i < FRAME_CLASSES; i++) {
+        frame_free_chain(c->local[i], i);
+        c->local[i] = NULL;
+        c->made[i] = 0;
+        frame_free_chain(atomic_exchange_explicit(&c->remote[i], FRAME_DEAD, memory_order_acquire),
+                         i);
+    }
+    pthread_mutex_lock(&frame_registry_mu);
+    c->owned = false;
+    pthread_mutex_unlock(&frame_registry_mu);
+}
+
+static void frame_key_init(void)
+{
+    frame_key_ok = pthread_key_create(&frame_key, frame_cache_release) == 0;
+}
+
+/* This thread's cache, adopted or made on first use; NULL when none can be
+ * had (out of memory, or the thread is exiting): then the heap is used. */
+static frame_cache_t *frame_cache_get(void)
+{
+    if (frame_tls.state == FRAME_TLS_CACHE)
+        return frame_tls.cache;
+    if (frame_tls.state == FRAME_TLS_GONE)
+        return NULL;
+    pthread_once(&frame_key_once, frame_key_init);
+    if (!frame_key_ok)
+        return NULL;
+    pthread_mutex_lock(&frame_registry_mu);
+    frame_cache_t *c = frame_registry;
+    while (c && c->owned)
+        c = c->next;
+    if (!c) {
+        c = aligned_alloc(64, sizeof *c);
+        if (c) {
+            memset(c, 0, sizeof *c);
+            for (unsigned i = 0; i < FRAME_CLASSES; i++)
+                atomic_init(&c->remote[i], FRAME_DEAD);
+            c->next = frame_registry;
+            frame_registry = c;
+        }
+    }
+    if (c)
+        c->owned = true;
+    pthread_mutex_unlock(&frame_registry_mu);
+    if (!c)
+        return NULL; /* try again next time */
+    if (pthread_setspecific(frame_key, c) != 0) {
+        pthread_mutex_lock(&frame_registry_mu);
+        c->owned = false;
+        pthread_mutex_unlock(&frame_registry_mu);
+        return NULL;
+    }
+    for (unsigned i = 0; i < FRAME_CLASSES; i++)
+        atomic_store_explicit(&c->remote[i], NULL, memory_order_release);
+    frame_tls.cache = c;
+    frame_tls.state = FRAME_TLS_CACHE;
+    return c;
+}
+
+static unsigned frame_class_of(size_t size)
+{
+    unsigned cls = 0;
+    while (cls < FRAME_CLASSES && size > frame_class_cap[cls])
+        cls++;
+    return cls;
+}
+
+static zinc_frame_t *frame_block_alloc(size_t size)
+{
+    unsigned cls = frame_class_of(size);
+    frame_cache_t *c = cls < FRAME_CLASSES ? frame_cache_get() : NULL;
+    if (c) {
+        zinc_frame_t *f = c->local[cls];
+        if (!f && atomic_load_explicit(&c->remote[cls], memory_order_relaxed))
+            f = atomic_exchange_explicit(&c->remote[cls], NULL, memory_order_acquire);
+        if (f) {
+            c->local[cls] = frame_link(f);
+            frame_unpoison(f, cls);
+            return f;
+        }
+        if (c->made[cls] < frame_keep(cls)) {
+            f = malloc(frame_block_size(cls));
+            if (!f)
+                return NULL;
+            c->made[cls]++;
+            f->pool = (uintptr_t)c | cls;
+            return f;
+        }
+    }
+    zinc_frame_t *f = malloc(sizeof *f + size);
+    if (f)
+        f->pool = 0;
+    return f;
+}
+
+static void frame_block_free(zinc_frame_t *f)
+{
+    if (!f->pool) {
+        free(f);
+        return;
+    }
+    frame_cache_t *owner = (frame_cache_t *)(f->pool & ~FRAME_CLASS_MASK);
+    unsigned cls = (unsigned)(f->pool & FRAME_CLASS_MASK);
+    frame_poison(f, cls);
+    if (frame_tls.cache == owner) {
+        frame_set_link(f, owner->local[cls]);
+        owner->local[cls] = f;
+        return;
+    }
+    /* Poisoned before it is published: once pushed, the owner may take it. */
+    _Atomic(zinc_frame_t *) *stack = &owner->remote[cls];
+    zinc_frame_t *head = atomic_load_explicit(stack, memory_order_relaxed);
+    do {
+        if (head == FRAME_DEAD) {
+            frame_unpoison(f, cls);
+            free(f);
+            return;
+        }
+        frame_set_link(f, head);
+    } while (!atomic_compare_exchange_weak_explicit(stack, &head, f, memory_order_release,
+                                                    memory_order_relaxed));
+}
 
 zinc_frame_t *zi_frame_alloc(size_t size)
 {
@@ -11,7 +277,7 @@ zinc_frame_t *zi_frame_alloc(size_t size)
         errno = ENOMEM;
         return NULL;
     }
-    zinc_frame_t *f = malloc(sizeof *f + size);
+    zinc_frame_t *f = frame_block_alloc(size);
     if (!f) {
         errno = ENOMEM;
         return NULL;
@@ -62,7 +328,7 @@ zinc_frame_t *zinc_frame_new_zerocopy(void *data, size_t size, zinc_free_fn *fn,
     if (track) {
         zinc_tracker_t *t = zinc_tracker_new();
         if (!t) {
-            free(f);
+            frame_block_free(f);
             return NULL;
         }
         /* The application's reference is the one zinc_tracker_new made; the
@@ -90,7 +356,7 @@ void zinc_frame_unref(zinc_frame_t *f)
     zi_props_unref(f->meta);
     if (f->tracker)
         zi_tracker_release(f->tracker);
-    free(f);
+    frame_block_free(f);
 }
 
 const void *zinc_frame_data(const zinc_frame_t *f)

@@ -1,10 +1,22 @@
 /* Frames: refcounted message parts (the public zinc_frame_t).
  *
- * A copied frame is one allocation: the header and the data after it. A
+ * A copied frame is one block: the header and the data after it. A
  * zero-copy frame points at the application's memory and runs its free
  * function once, when the last reference goes, on whichever thread drops it.
  * References are atomic; everything else about a frame is written only by the
  * one thread that owns it before it is shared (sent or queued).
+ *
+ * Blocks for data up to ZI_FRAME_POOL_MAX octets come from per-thread caches
+ * (DESIGN.md rule 4: no malloc per small message), in a few size classes. A
+ * block freed on the thread whose cache it came from goes back to that
+ * cache's free list; freed on any other thread, it is pushed onto its
+ * cache's lock-free return stack for its class, which the owner takes back
+ * whole when that free list runs dry. No lock per frame. A cache makes a
+ * bounded number of blocks per class (4 MiB worth); beyond that, and for
+ * frames over ZI_FRAME_POOL_MAX, frames are plain heap blocks. A thread's
+ * cache outlives the thread: at exit its blocks go back to the heap and the
+ * cache waits, unowned (frees to it go straight to the heap), for the next
+ * new thread.
  *
  * This header is the only piece of core that the engine (src/zmtp) includes.
  */
@@ -37,8 +49,12 @@ struct zinc_frame {
     void *hint;
     zi_props_t *meta;        /* connection metadata of a received frame, or NULL */
     zinc_tracker_t *tracker; /* finishes when this frame is released, or NULL */
+    uintptr_t pool;          /* private to frame.c: the block's cache and class, or 0 */
     uint8_t body[];          /* data of a copied frame */
 };
+
+/* Data sizes up to this get pooled blocks. */
+#define ZI_FRAME_POOL_MAX 16384
 
 /* A frame of size octets, uninitialised; NULL on ENOMEM. */
 zinc_frame_t *zi_frame_alloc(size_t size);

@@ -1,12 +1,27 @@
 /* Mailbox: mutex-guarded ring of commands plus an eventfd (see mailbox.h).
  *
- * Invariant, kept under the mutex: the eventfd's counter is non-zero exactly
- * when the ring is non-empty. send writes 1 on the empty -> non-empty step;
- * recv reads (resets) it when it takes the last command.
+ * The mutex guards the ring only; no system call is made while it is held.
+ * `count` mirrors the ring's length so the consumer can see an empty mailbox
+ * without the lock, and `raised` says the eventfd has been written and not
+ * reset since. All operations on the two are sequentially consistent.
+ *
+ * Signal (send): push, then raise: write the eventfd unless `raised` was
+ * already set (then the consumer has not lowered since, so it is awake, or a
+ * write is on its way).
+ * Lower (consumer, when it sees count == 0): clear `raised`, reset the
+ * eventfd if it was set, then look at count again. A command pushed after
+ * that second look finds `raised` clear and writes the eventfd; a command
+ * pushed before it is seen by it, and then the consumer raises again itself
+ * (its own reset may have eaten that command's signal).
+ * So the eventfd is never reset while a command is pending and not about to be
+ * taken. It can be readable with nothing pending (a sender's write landing
+ * after the consumer took its command), until the next recv that finds the
+ * mailbox empty.
  */
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -21,7 +36,8 @@ struct zi_mailbox {
     zi_cmd_t *ring;
     size_t cap; /* a power of two */
     size_t head;
-    size_t count;
+    atomic_size_t count; /* written under mu, read with or without it */
+    atomic_bool raised;  /* the eventfd was written and not reset since */
     int efd;
 };
 
@@ -47,6 +63,8 @@ zi_mailbox_t *zi_mailbox_new(void)
         errno = e;
         return NULL;
     }
+    atomic_init(&mb->count, 0);
+    atomic_init(&mb->raised, false);
     pthread_mutex_init(&mb->mu, NULL);
     return mb;
 }
@@ -73,7 +91,8 @@ static zi_err mailbox_grow(zi_mailbox_t *mb)
     zi_cmd_t *ring = malloc(mb->cap * 2 * sizeof *ring);
     if (!ring)
         return ZI_ENOMEM;
-    for (size_t i = 0; i < mb->count; i++)
+    size_t count = atomic_load(&mb->count);
+    for (size_t i = 0; i < count; i++)
         ring[i] = mb->ring[(mb->head + i) & (mb->cap - 1)];
     free(mb->ring);
     mb->ring = ring;
@@ -82,49 +101,65 @@ static zi_err mailbox_grow(zi_mailbox_t *mb)
     return ZI_OK;
 }
 
-static void mailbox_signal(zi_mailbox_t *mb)
+static void mailbox_raise(zi_mailbox_t *mb)
 {
+    if (atomic_load(&mb->raised) || atomic_exchange(&mb->raised, true))
+        return;
     uint64_t one = 1;
-    /* Cannot fill up: the counter is reset whenever the ring empties. */
+    /* Cannot fill up: the counter is reset whenever `raised` is cleared. */
     while (write(mb->efd, &one, sizeof one) < 0 && errno == EINTR) {
     }
 }
 
-static void mailbox_unsignal(zi_mailbox_t *mb)
+/* Consumer, having seen count == 0: resets the eventfd, unless a command
+ * came meanwhile. false when the mailbox is (still) empty. */
+static bool mailbox_lower(zi_mailbox_t *mb)
 {
-    uint64_t n;
-    while (read(mb->efd, &n, sizeof n) < 0 && errno == EINTR) {
+    if (atomic_load(&mb->raised) && atomic_exchange(&mb->raised, false)) {
+        uint64_t n;
+        while (read(mb->efd, &n, sizeof n) < 0 && errno == EINTR) {
+        }
     }
+    if (atomic_load(&mb->count) == 0)
+        return false;
+    mailbox_raise(mb); /* our reset may have eaten that command's signal */
+    return true;
 }
 
 zi_err zi_mailbox_send(zi_mailbox_t *mb, const zi_cmd_t *cmd)
 {
     zi_err err = ZI_OK;
     pthread_mutex_lock(&mb->mu);
-    if (mb->count == mb->cap)
+    size_t count = atomic_load_explicit(&mb->count, memory_order_relaxed);
+    if (count == mb->cap)
         err = mailbox_grow(mb);
     if (err == ZI_OK) {
-        mb->ring[(mb->head + mb->count) & (mb->cap - 1)] = *cmd;
-        if (mb->count++ == 0)
-            mailbox_signal(mb);
+        mb->ring[(mb->head + count) & (mb->cap - 1)] = *cmd;
+        atomic_fetch_add(&mb->count, 1);
     }
     pthread_mutex_unlock(&mb->mu);
+    if (err == ZI_OK)
+        mailbox_raise(mb);
     return err;
 }
 
 bool zi_mailbox_recv(zi_mailbox_t *mb, zi_cmd_t *out)
 {
-    bool got = false;
-    pthread_mutex_lock(&mb->mu);
-    if (mb->count > 0) {
-        *out = mb->ring[mb->head];
-        mb->head = (mb->head + 1) & (mb->cap - 1);
-        if (--mb->count == 0)
-            mailbox_unsignal(mb);
-        got = true;
+    if (atomic_load(&mb->count) == 0) {
+        /* The common case on the data path (sock_process on every send and
+         * recv): empty and not raised, so nothing to reset. */
+        if (!atomic_load(&mb->raised) || !mailbox_lower(mb))
+            return false;
     }
+    /* Only this thread takes commands: count stays above zero. */
+    pthread_mutex_lock(&mb->mu);
+    *out = mb->ring[mb->head];
+    mb->head = (mb->head + 1) & (mb->cap - 1);
+    size_t left = atomic_fetch_sub(&mb->count, 1) - 1;
     pthread_mutex_unlock(&mb->mu);
-    return got;
+    if (left == 0)
+        mailbox_lower(mb);
+    return true;
 }
 
 zi_err zi_mailbox_wait(zi_mailbox_t *mb, int timeout_ms)

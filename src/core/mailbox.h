@@ -1,14 +1,24 @@
 /* Mailbox: a multi-producer, single-consumer queue of commands, with an
- * eventfd that is readable exactly while commands are pending.
+ * eventfd that is readable while commands are pending.
  *
  * Commands are control traffic (attach a pipe, a connection is up, stop), not
- * messages, so a mutex guards the queue; the data path never comes here. The
- * eventfd is written only when the queue goes from empty to non-empty and
- * reset when it is drained, so it suits a level-triggered epoll (the I/O
- * thread's reactor) and a socket's `fd` option alike.
+ * messages, so a mutex guards the queue (held for the copy only, never across
+ * a system call); the data path reaches it only to wake a sleeping reader.
+ * The eventfd is written when the queue goes from empty to non-empty and the
+ * consumer may be asleep, and reset when the consumer drains it, so it suits
+ * a level-triggered epoll (the I/O thread's reactor) and a socket's `fd`
+ * option alike. It may stay readable with nothing pending (a sender's signal
+ * landing just after its command was taken) until the next zi_mailbox_recv,
+ * which then returns false and resets it: consumers loop on recv until false
+ * before they wait or poll again. A recv on an empty mailbox whose eventfd is
+ * not readable costs two atomic loads, no lock.
  *
  * Threads: zi_mailbox_send from any thread; zi_mailbox_recv and _wait from the
- * one consumer thread; _new/_free while no other thread uses the mailbox.
+ * one consumer thread; _new/_free while no other thread uses the mailbox. A
+ * sender still touches the mailbox after its command became visible (it
+ * signals after unlocking), so having taken a command does not mean its
+ * sender is done: free only once every sender has returned (the runtime's
+ * references and pipe quiescing see to that).
  */
 #ifndef ZI_CORE_MAILBOX_H
 #define ZI_CORE_MAILBOX_H
@@ -54,8 +64,9 @@ int zi_mailbox_fd(const zi_mailbox_t *mb);
  * ZI_ENOMEM when the queue cannot grow. */
 ZI_MUST_USE zi_err zi_mailbox_send(zi_mailbox_t *mb, const zi_cmd_t *cmd);
 
-/* Consumer: takes the oldest command into *out; false when none. Never
- * blocks (beyond the mutex). Commands from one sender arrive in order. */
+/* Consumer: takes the oldest command into *out; false when none (and then
+ * the eventfd is not readable until the next send). Never blocks (beyond the
+ * mutex). Commands from one sender arrive in order. */
 bool zi_mailbox_recv(zi_mailbox_t *mb, zi_cmd_t *out);
 
 /* Consumer: blocks until a command is pending or timeout_ms passes (-1: no

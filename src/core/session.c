@@ -12,6 +12,7 @@
 
 #include "core/ctx.h"
 #include "core/session.h"
+#include "core/session_raw.h"
 #include "core/socket.h"
 #include "transport/ipc.h"
 #include "transport/tcp.h"
@@ -51,6 +52,7 @@ struct zi_session {
     zi_reactor_fd_t *h;
     unsigned events;
     zmtp_engine_t *eng;
+    zi_raw_t *raw; /* instead of eng on a STREAM socket (session_raw.h) */
     bool ready;
     bool failed;       /* the engine reported an error */
     bool protocol_err; /* ... that should stop redialling */
@@ -96,6 +98,12 @@ static void session_flush_out(zi_session_t *ss);
 static void session_pull(zi_session_t *ss);
 static void session_dial(void *arg);
 static void session_start_engine(zi_session_t *ss);
+static void session_raw_start(zi_session_t *ss);
+static void session_raw_in(zi_session_t *ss);
+static void session_raw_pull(zi_session_t *ss);
+static void session_raw_flush(zi_session_t *ss);
+static void session_raw_writable(zi_session_t *ss);
+static void session_raw_stop(zi_session_t *ss);
 
 /* ---- configuration ------------------------------------------------------ */
 
@@ -463,23 +471,31 @@ static void session_set_events(zi_session_t *ss, unsigned ev)
         ss->events = ev;
 }
 
+static size_t session_out_pending(const zi_session_t *ss)
+{
+    return ss->raw ? zi_raw_out_pending(ss->raw) : ss->eng ? zmtp_engine_out_pending(ss->eng) : 0;
+}
+
 static void session_update_events(zi_session_t *ss)
 {
     unsigned ev = ss->in_blocked ? 0 : ZI_REACTOR_IN;
-    if (ss->eng && !ss->out_dead && zmtp_engine_out_pending(ss->eng))
+    if (!ss->out_dead && session_out_pending(ss))
         ev |= ZI_REACTOR_OUT;
     session_set_events(ss, ev);
 }
 
 static void session_check_linger(zi_session_t *ss)
 {
-    if (ss->pipe_term && ss->pipe && zi_pipe_eof(ss->pipe) &&
-        (!ss->eng || zmtp_engine_out_pending(ss->eng) == 0))
+    if (ss->pipe_term && ss->pipe && zi_pipe_eof(ss->pipe) && session_out_pending(ss) == 0)
         session_end(ss);
 }
 
 static void session_flush_out(zi_session_t *ss)
 {
+    if (ss->raw) {
+        session_raw_flush(ss);
+        return;
+    }
     if (!ss->eng || ss->fd < 0 || ss->out_dead)
         return;
     for (;;) {
@@ -500,6 +516,11 @@ static void session_flush_out(zi_session_t *ss)
             break;
         }
         zmtp_engine_written(ss->eng, (size_t)w);
+        size_t want = 0;
+        for (int i = 0; i < n; i++)
+            want += iov[i].iov_len;
+        if ((size_t)w < want)
+            break; /* the socket buffer is full: the next writev says EAGAIN */
     }
     session_update_events(ss);
 }
@@ -507,6 +528,10 @@ static void session_flush_out(zi_session_t *ss)
 /* Moves messages from the socket to the peer while the output is short. */
 static void session_pull(zi_session_t *ss)
 {
+    if (ss->raw) {
+        session_raw_pull(ss);
+        return;
+    }
     if (!ss->eng || !ss->ready || !ss->pipe || ss->failed)
         return;
     /* Until the pipe is empty (it then tells us when it is not) or the
@@ -566,24 +591,35 @@ static void session_in(void *arg)
     zi_session_t *ss = arg;
     if (ss->state != SS_ACTIVE)
         return;
+    if (ss->raw) {
+        session_raw_in(ss);
+        return;
+    }
     bool eof = false;
     for (int round = 0; round < SESSION_READS_PER_EVENT && !ss->in_blocked && !ss->failed;
          round++) {
         size_t wlen;
         uint8_t *w = zmtp_engine_recv_window(ss->eng, &wlen);
         ssize_t n;
+        bool short_read;
         if (w && wlen >= SESSION_DIRECT_MIN) {
             n = read(ss->fd, w, wlen);
+            short_read = n > 0 && (size_t)n < wlen;
             if (n > 0)
                 zmtp_engine_feed_direct(ss->eng, (size_t)n);
         } else {
             n = read(ss->fd, ss->rbuf, SESSION_RBUF);
+            short_read = n > 0 && (size_t)n < SESSION_RBUF;
             if (n > 0) {
                 ss->rpos = 0;
                 ss->rlen = (size_t)n;
                 session_feed_leftover(ss);
             }
         }
+        /* A short read emptied the socket: the next read would only say
+         * EAGAIN (the fd is level-triggered, so more data calls us again). */
+        if (short_read)
+            break;
         if (n == 0) {
             eof = true;
             break;
@@ -671,6 +707,10 @@ static const zi_reactor_fd_ops_t session_fd_ops = {session_in_ev, session_out_ev
 /* The fd is connected: start the handshake. */
 static void session_start_engine(zi_session_t *ss)
 {
+    if (ss->cfg.type == ZINC_STREAM) {
+        session_raw_start(ss);
+        return;
+    }
     static const zmtp_callbacks_t cbs = {session_on_ready, session_on_frame, session_on_subscribe,
                                          session_on_error};
     zmtp_config_t zc = ss->cfg.zc;
@@ -778,6 +818,8 @@ static void session_disconnect(zi_session_t *ss)
         zi_reactor_timer_cancel(ss->r, ss->tick_timer);
         ss->tick_timer = 0;
     }
+    if (ss->raw)
+        session_raw_stop(ss);
     zmtp_engine_free(ss->eng);
     ss->eng = NULL;
     bool was_ready = ss->ready;
@@ -836,6 +878,8 @@ static void session_end(zi_session_t *ss)
     ss->tick_timer = ss->retry_timer = ss->linger_timer = 0;
     zmtp_engine_free(ss->eng);
     ss->eng = NULL;
+    zi_raw_free(ss->raw);
+    ss->raw = NULL;
     session_drop_subs(ss);
     if (ss->pipe) {
         zi_pipe_close(ss->pipe);
@@ -858,6 +902,10 @@ static void session_linger_fire(void *arg)
 
 static void session_on_writable(zi_session_t *ss)
 {
+    if (ss->raw) {
+        session_raw_writable(ss);
+        return;
+    }
     if (!ss->eng || !ss->in_blocked)
         return;
     if (!session_deliver_subs(ss))
@@ -891,6 +939,11 @@ static void session_linger(zi_session_t *ss)
         ss->pipe_term = true;
         ss->linger = zi_sock_linger(ss->sock);
     }
+    /* STREAM: a connection closed by an empty frame (the socket is still
+     * open) gets what was queued before it, as far as it can be written now,
+     * even without linger. */
+    if (ss->raw && ss->linger == 0 && !zi_sock_closed(ss->sock))
+        session_pull(ss);
     bool can_deliver = ss->pipe && (ss->ready || ss->connecter);
     if (!can_deliver || ss->linger == 0 || (!ss->ready && zi_pipe_eof(ss->pipe))) {
         session_end(ss);
@@ -909,6 +962,134 @@ static void session_on_pipe_term(zi_session_t *ss)
 static void session_stop_run(zi_session_t *ss)
 {
     session_linger(ss);
+}
+
+/* ---- reactor thread: raw mode (STREAM) -------------------------------------- */
+
+/* A STREAM socket's connections carry no ZMTP (session_raw.h): the session
+ * is ready as soon as the fd is connected, tells the socket with an empty
+ * message, and moves bytes both ways until either side ends it. */
+static void session_raw_start(zi_session_t *ss)
+{
+    ss->raw = zi_raw_new();
+    if (!ss->raw) {
+        session_disconnect(ss);
+        return;
+    }
+    if (!ss->h) {
+        ss->h = zi_reactor_add_fd(ss->r, ss->fd, &session_fd_ops, ss);
+        if (!ss->h) {
+            session_disconnect(ss);
+            return;
+        }
+        ss->events = 0;
+    }
+    ss->state = SS_ACTIVE;
+    ss->failed = false;
+    ss->out_dead = false;
+    ss->in_blocked = false;
+    ss->retry_ivl = ss->cfg.reconnect_ivl;
+    if (zi_sock_closed(ss->sock) && !ss->pipe) {
+        session_disconnect(ss);
+        return;
+    }
+    zi_props_t *meta = zi_props_new();
+    char addr[ZI_ADDR_TEXT_MAX];
+    if (!meta || (ss->cfg.ep.transport == ZI_TRANSPORT_TCP &&
+                  zi_tcp_peer_address(ss->fd, addr, sizeof addr) == 0 &&
+                  zi_props_set(meta, "Peer-Address", 12, addr, strlen(addr)) != ZI_OK)) {
+        zi_props_unref(meta);
+        session_disconnect(ss);
+        return;
+    }
+    ss->ready = true;
+    session_attach_pipe(ss, meta);
+    zi_props_unref(meta);
+    if (ss->failed) {
+        session_disconnect(ss);
+        return;
+    }
+    bool wrote = false;
+    zi_raw_notice(ss->raw, ss->pipe, &wrote);
+    if (wrote)
+        zi_pipe_flush(ss->pipe);
+    ss->in_blocked = !zi_raw_resume(ss->raw, ss->pipe, &wrote);
+    session_update_events(ss);
+    session_pull(ss); /* what the socket queued before the connection */
+}
+
+static void session_raw_in(zi_session_t *ss)
+{
+    bool wrote = false;
+    int rc = ss->in_blocked
+                 ? ZI_RAW_BLOCKED
+                 : zi_raw_read(ss->raw, ss->fd, ss->pipe, SESSION_READS_PER_EVENT, &wrote);
+    if (wrote)
+        zi_pipe_flush(ss->pipe);
+    ss->in_blocked = rc == ZI_RAW_BLOCKED;
+    session_pull(ss);
+    if (ss->state != SS_ACTIVE)
+        return;
+    if (rc == ZI_RAW_EOF)
+        session_disconnect(ss);
+    else
+        session_update_events(ss);
+}
+
+static void session_raw_flush(zi_session_t *ss)
+{
+    if (ss->fd < 0 || ss->out_dead)
+        return;
+    /* As the ZMTP path: after a failed write, reading goes on to the end. */
+    if (zi_raw_write(ss->raw, ss->fd) != 0)
+        ss->out_dead = true;
+    session_update_events(ss);
+}
+
+static void session_raw_pull(zi_session_t *ss)
+{
+    if (!ss->pipe || ss->state != SS_ACTIVE)
+        return;
+    for (;;) {
+        bool drained = zi_raw_pull(ss->raw, ss->pipe, SESSION_OUT_HIGH);
+        session_flush_out(ss);
+        if (drained || ss->out_dead || zi_raw_out_pending(ss->raw) >= SESSION_OUT_HIGH)
+            break;
+    }
+    session_check_linger(ss);
+}
+
+static void session_raw_writable(zi_session_t *ss)
+{
+    if (!ss->in_blocked || ss->state != SS_ACTIVE)
+        return;
+    bool wrote = false;
+    bool resumed = zi_raw_resume(ss->raw, ss->pipe, &wrote);
+    if (wrote)
+        zi_pipe_flush(ss->pipe);
+    if (!resumed)
+        return;
+    ss->in_blocked = false;
+    session_raw_in(ss); /* the kernel may hold more */
+}
+
+/* The connection is gone: the socket hears of it (an empty message) after
+ * everything that came before; what it had not taken yet is dropped when
+ * its pipe is full. A connection the socket closed (an empty frame) is not
+ * redialled, as libzmq's raw sessions end then. */
+static void session_raw_stop(zi_session_t *ss)
+{
+    bool wrote = false;
+    if (ss->ready && ss->pipe) {
+        zi_raw_resume(ss->raw, ss->pipe, &wrote);
+        zi_raw_notice(ss->raw, ss->pipe, &wrote);
+        if (wrote)
+            zi_pipe_flush(ss->pipe);
+    }
+    zi_raw_free(ss->raw);
+    ss->raw = NULL;
+    if (ss->pipe_term)
+        ss->protocol_err = true; /* stops the redial */
 }
 
 /* ---- creating sessions ------------------------------------------------------ */

@@ -206,6 +206,19 @@ zi_props_t *zi_sock_own_meta(const zinc_socket_t *s)
     return p;
 }
 
+/* Takes in the peer frame f just read from p (and drops it). */
+static void sock_take_peer_frame(zi_sock_t *s, zi_pipe_t *p, zinc_frame_t *f)
+{
+    /* Frames from an inproc peer carry no metadata, as in libzmq: its
+     * peer frame names it for the pattern only. */
+    zi_props_t *old = zi_pipe_owner(p);
+    zi_pipe_set_owner(p, (f->flags & ZI_FRAME_LOCAL) ? NULL : zi_props_ref(f->meta));
+    zi_props_unref(old);
+    if (s->ops->peer)
+        s->ops->peer(s->pst, p, f->meta);
+    zinc_frame_unref(f);
+}
+
 zinc_frame_t *zi_sock_pipe_read(zi_sock_t *s, zi_pipe_t *p)
 {
     for (;;) {
@@ -220,14 +233,7 @@ zinc_frame_t *zi_sock_pipe_read(zi_sock_t *s, zi_pipe_t *p)
                 f->meta = zi_props_ref(meta);
             return f;
         }
-        /* Frames from an inproc peer carry no metadata, as in libzmq: its
-         * peer frame names it for the pattern only. */
-        zi_props_t *old = zi_pipe_owner(p);
-        zi_pipe_set_owner(p, (f->flags & ZI_FRAME_LOCAL) ? NULL : zi_props_ref(f->meta));
-        zi_props_unref(old);
-        if (s->ops->peer)
-            s->ops->peer(s->pst, p, f->meta);
-        zinc_frame_unref(f);
+        sock_take_peer_frame(s, p, f);
     }
 }
 
@@ -239,12 +245,9 @@ bool zi_sock_pipe_check_read(zi_sock_t *s, zi_pipe_t *p)
             return false;
         if (!(f->flags & ZI_FRAME_PEER))
             return true;
-        f = zi_sock_pipe_read(s, p); /* consumes the peer frame(s) */
-        if (f) {
-            /* cannot happen: a message frame was not at the head */
-            zinc_frame_unref(f);
-            return false;
-        }
+        /* Only the peer frame at the head: a message frame after it stays
+         * in the pipe for the next read. */
+        sock_take_peer_frame(s, p, zi_pipe_read(p));
     }
 }
 
@@ -341,7 +344,8 @@ static void sock_reap(zinc_socket_t *s)
         zi_pipe_t *p = s->pipes[i];
         if (!zi_pipe_peer_closed(p)) {
             i++;
-        } else if (!zi_pipe_check_read(p) && zi_pipe_eof(p)) {
+        } else if (!zi_pipe_check_read(p) && zi_pipe_eof(p) &&
+                   !(s->ops->holds && s->ops->holds(s->pst, p))) {
             sock_detach(s, p);
         } else {
             waiting++; /* messages left to read first */
@@ -612,6 +616,15 @@ static void sock_stop_endpoint(sock_endpoint_t *ep)
     ep->io = NULL;
 }
 
+/* STREAM is raw TCP (and ipc): an inproc peer has no bytes to give it. */
+static bool sock_no_inproc(const zinc_socket_t *s, const zi_endpoint_t *ep)
+{
+    if (s->type != ZINC_STREAM || ep->transport != ZI_TRANSPORT_INPROC)
+        return false;
+    zi_set_detail("STREAM sockets take tcp and ipc endpoints, not inproc");
+    return true;
+}
+
 int zinc_bind(zinc_socket_t *s, const char *endpoint)
 {
     if (sock_enter(s) != 0)
@@ -619,6 +632,8 @@ int zinc_bind(zinc_socket_t *s, const char *endpoint)
     zi_endpoint_t ep;
     if (!endpoint || zi_endpoint_parse(endpoint, ZI_EP_BIND, &ep) != 0)
         return sock_fail(s, endpoint ? errno : EINVAL);
+    if (sock_no_inproc(s, &ep))
+        return sock_fail(s, EPROTONOSUPPORT);
     sock_process(s);
     sock_endpoint_t *rec = sock_add_endpoint(s, endpoint, true, ep.transport);
     if (!rec)
@@ -649,6 +664,8 @@ int zinc_connect(zinc_socket_t *s, const char *endpoint)
     zi_endpoint_t ep;
     if (!endpoint || zi_endpoint_parse(endpoint, ZI_EP_CONNECT, &ep) != 0)
         return sock_fail(s, endpoint ? errno : EINVAL);
+    if (sock_no_inproc(s, &ep))
+        return sock_fail(s, EPROTONOSUPPORT);
     sock_process(s);
     sock_endpoint_t *rec = sock_add_endpoint(s, endpoint, false, ep.transport);
     if (!rec)

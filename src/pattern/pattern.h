@@ -63,6 +63,11 @@ typedef struct {
      * connecter without immediate): the peer at the far end will be new and
      * knows nothing of what was sent before (libzmq's "hiccup"). */
     void (*hiccuped)(void *st, zi_pipe_t *p);
+    /* true while the pattern holds frames it read ahead from p (ROUTER's
+     * and STREAM's per-peer stash): a pipe whose peer closed is detached
+     * only once they are taken, so that what it delivered last is not
+     * lost. */
+    bool (*holds)(void *st, zi_pipe_t *p);
 } zi_pattern_ops_t;
 
 /* The ops for a socket type, or NULL when zinc does not build it. */

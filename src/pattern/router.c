@@ -365,6 +365,13 @@ static void router_read_activated(void *st, zi_pipe_t *pipe)
         router_pump(r, p);
 }
 
+static bool router_holds(void *st, zi_pipe_t *pipe)
+{
+    (void)st;
+    const rpeer_t *p = zi_pipe_data(pipe);
+    return p && p->stash;
+}
+
 static void router_write_activated(void *st, zi_pipe_t *pipe)
 {
     (void)st;
@@ -550,4 +557,5 @@ const zi_pattern_ops_t zi_pattern_router = {
     .recv = router_recv,
     .has_in = router_has_in,
     .has_out = router_has_out,
+    .holds = router_holds,
 };

@@ -380,16 +380,21 @@ static zi_err curve_cookie_check(curve_mech_t *c, const uint8_t *cookie)
     return bad ? curve_crypto_fail(c, "the INITIATE cookie is not ours") : ZI_OK;
 }
 
-/* Checks the vouch: box[C' + S](C->S'), proving the client holds C's secret. */
+/* Checks the vouch: box[C' + S](C->S'), proving the client holds C's secret.
+ * S is compared only when the server was given its public key: libzmq's
+ * server needs just curve_secretkey (it never reads curve_publickey), and the
+ * box, sealed to this connection's S', already ties the vouch to us. */
 static zi_err curve_vouch_check(curve_mech_t *c, const uint8_t *client_key, const uint8_t *vouch)
 {
+    static const uint8_t unset[KEY];
     uint8_t n[NONCE], plain[2 * KEY];
     curve_nonce(n, "VOUCH---", vouch);
     if (crypto_box_open_detached(plain, vouch + 16 + MAC, vouch + 16, sizeof plain, n, client_key,
                                  c->tsk) != 0)
         return curve_crypto_fail(c, "cannot open the vouch box");
+    const uint8_t *spk = c->base.cfg->curve_publickey;
     int bad = sodium_memcmp(plain, c->peer_tpk, KEY) |
-              sodium_memcmp(plain + KEY, c->base.cfg->curve_publickey, KEY);
+              (sodium_memcmp(spk, unset, KEY) != 0 && sodium_memcmp(plain + KEY, spk, KEY) != 0);
     return bad ? curve_fail(c, ZI_EPROTO, ZINC_PROTOCOL_ERROR_ZMTP_KEY_EXCHANGE,
                             "the vouch names other keys")
                : ZI_OK;
