@@ -400,6 +400,7 @@ static void test_implemented_options_are_the_runtime_set(void **state)
         "xpub_welcome_msg",
         "invert_matching",
         "only_first_subscribe",
+        "conflate",
         "xsub_verbose_unsubscribe",
         "topics_count",
         "plain_server",

@@ -174,7 +174,8 @@ static void test_set_unimplemented_option_fails_enotsup(void **state)
     (void)state;
     zi_optset_t *os = new_set(ZINC_PUSH);
     assert_fails(zi_optset_set_int(os, "rate", 200), ENOTSUP, "rate is not implemented");
-    assert_fails(zi_optset_set_int(os, "conflate", 1), ENOTSUP, "conflate is not implemented");
+    assert_fails(zi_optset_set_int(os, "recovery_ivl", 1), ENOTSUP,
+                 "recovery_ivl is not implemented");
     assert_fails(zi_optset_set_text(os, "gssapi_server", "1"), ENOTSUP, "not implemented");
     assert_fails(zi_optset_set_text(os, "tos", "0"), ENOTSUP, "not implemented");
     int64_t v = 7;

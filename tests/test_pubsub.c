@@ -661,6 +661,63 @@ static void test_xpub_forgets_a_reconnected_peers_old_subscriptions(void **state
     zinc_ctx_term(ctx);
 }
 
+/* A connecting publisher whose peer goes away forgets that peer's
+ * subscriptions as soon as it hears of the loss (an XPUB hands up the
+ * cancel then): what it publishes until the next peer subscribes is dropped,
+ * not queued for the next peer. */
+static void test_a_connecting_pub_queues_nothing_for_the_next_peer(void **state)
+{
+    tr_t tr = *(const tr_t *)*state;
+    zinc_ctx_t *ctx = zinc_ctx_new();
+    zinc_socket_t *s = mk(ctx, ZINC_SUB), *pub = mk(ctx, ZINC_XPUB);
+    char ep[256];
+    bind_any(s, tr, ep, sizeof ep);
+    assert_int_equal(zinc_connect(pub, ep), 0);
+    sub(s, "t");
+    wait_topics_with(pub, 1, s);
+    expect(pub, "\x01t", 2);
+    send_str(pub, "t-first", 0);
+    expect_str(s, "t-first");
+    zinc_socket_close(s);
+    expect(pub, "\x00t", 2); /* the loss is known: no subscriber left */
+    assert_int_equal(topics(pub), 0);
+    send_str(pub, "t-lost", 0);
+    s = mk(ctx, ZINC_SUB);
+    sub(s, "t");
+    rebind(s, ep);
+    wait_topics_with(pub, 1, s);
+    expect(pub, "\x01t", 2);
+    send_str(pub, "t-new", 0);
+    expect_str(s, "t-new");
+    zinc_socket_close(s);
+    zinc_socket_close(pub);
+    zinc_ctx_term(ctx);
+}
+
+/* inproc has no reconnect (an inproc connecter does not redial a peer bound
+ * anew, as libzmq); its counterpart: a SUB that connects before the PUB
+ * binds has its subscriptions sent when the PUB comes. */
+static void test_inproc_sub_connected_before_the_bind_subscribes_when_it_comes(void **state)
+{
+    (void)state;
+    zinc_ctx_t *ctx = zinc_ctx_new();
+    zinc_socket_t *s = mk(ctx, ZINC_SUB);
+    assert_int_equal(zinc_connect(s, "inproc://pubsub-early-sub"), 0);
+    sub(s, "a");
+    sub(s, "b");
+    unsub(s, "b");
+    zinc_socket_t *pub = mk(ctx, ZINC_PUB);
+    assert_int_equal(zinc_bind(pub, "inproc://pubsub-early-sub"), 0);
+    wait_topics_with(pub, 1, s);
+    send_str(pub, "b-no", 0);
+    send_str(pub, "a-yes", 0);
+    expect_str(s, "a-yes");
+    expect_nothing(s);
+    zinc_socket_close(s);
+    zinc_socket_close(pub);
+    zinc_ctx_term(ctx);
+}
+
 /* ---- XPUB and XSUB --------------------------------------------------------------- */
 
 static void test_xpub_passes_up_new_topics_and_the_last_cancel(void **state)
@@ -954,6 +1011,8 @@ int main(void)
         TRANSPORTS(test_a_subscription_burst_waits_for_room_at_the_publisher),
         STREAMS(test_reconnect_resubscribes),
         STREAMS(test_xpub_forgets_a_reconnected_peers_old_subscriptions),
+        STREAMS(test_a_connecting_pub_queues_nothing_for_the_next_peer),
+        cmocka_unit_test(test_inproc_sub_connected_before_the_bind_subscribes_when_it_comes),
         TRANSPORTS(test_xpub_passes_up_new_topics_and_the_last_cancel),
         TRANSPORTS(test_xpub_verbose_passes_every_subscribe),
         TRANSPORTS(test_xpub_manual_applies_what_the_application_subscribes),

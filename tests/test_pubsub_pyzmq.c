@@ -162,8 +162,10 @@ static const char *peer_cmd(peer_t *p, const char *fmt, ...)
 }
 
 /* Starts the peer: a TYPE socket that binds tcp://127.0.0.1:* (ep gets the
- * endpoint) or connects to ep. */
-static void peer_start(peer_t *p, const char *type, bool bind, char *ep, size_t cap)
+ * endpoint) or connects to ep, after setting `opt` ("--set=NAME=V", or
+ * NULL). */
+static void peer_start_opt(peer_t *p, const char *type, bool bind, char *ep, size_t cap,
+                           const char *opt)
 {
     char *argv[] = {(char *)env_or("ZINC_PYTHON", "/usr/bin/python3"),
                     (char *)env_or("ZINC_PYZMQ_PUBSUB", ZINC_PYZMQ_PUBSUB_DEFAULT),
@@ -171,6 +173,7 @@ static void peer_start(peer_t *p, const char *type, bool bind, char *ep, size_t 
                     bind ? "bind" : "connect",
                     bind ? "tcp://127.0.0.1:*" : ep,
                     "--timeout=60",
+                    (char *)opt,
                     NULL};
     memset(p, 0, sizeof *p);
     p->pid = spawn(argv, &p->to, &p->from, false);
@@ -180,6 +183,11 @@ static void peer_start(peer_t *p, const char *type, bool bind, char *ep, size_t 
         snprintf(ep, cap, "%s", first);
     else
         assert_string_equal(first, "connected");
+}
+
+static void peer_start(peer_t *p, const char *type, bool bind, char *ep, size_t cap)
+{
+    peer_start_opt(p, type, bind, ep, cap, NULL);
 }
 
 static void peer_stop(peer_t *p)
@@ -480,6 +488,90 @@ static void test_zinc_xsub_and_pyzmq_xpub_with_zinc_binding(void **state)
     zinc_ctx_term(ctx);
 }
 
+/* ---- conflate ------------------------------------------------------------------- */
+
+enum { CONFLATE_BURST = 2000 };
+
+static void test_zinc_conflate_sub_gets_the_last_of_a_pyzmq_pub_burst(void **state)
+{
+    (void)state;
+    peer_t p;
+    char ep[256];
+    /* No hwm at the publisher: the burst's last message is never dropped. */
+    peer_start_opt(&p, "PUB", true, ep, sizeof ep, "--set=SNDHWM=0");
+    zinc_ctx_t *ctx = zinc_ctx_new();
+    zinc_socket_t *s = mk(ctx, ZINC_SUB);
+    assert_int_equal(zinc_set_int(s, "conflate", 1), 0);
+    assert_int_equal(zinc_connect(s, ep), 0);
+    assert_int_equal(zinc_set_bytes(s, "subscribe", "sync", 4), 0);
+    assert_int_equal(zinc_set_bytes(s, "subscribe", "m", 1), 0);
+    sync_from_peer_pub(&p, s);
+    assert_string_equal(peer_cmd(&p, "burst %s %d", HEX("m"), CONFLATE_BURST), "ok");
+    struct timespec ts = {0, 200 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+    /* Read until the last one: only a few (what was still in flight) come
+     * before it, in order; nothing after it. */
+    int got = 0, last = -1;
+    while (last != CONFLATE_BURST - 1) {
+        char buf[32];
+        int n = zinc_recv(s, buf, sizeof buf - 1, 0);
+        if (n < 0)
+            fail_msg("the burst's last message never came (last %d)", last);
+        assert_int_equal(n, 7);
+        buf[n] = '\0';
+        assert_int_equal(buf[0], 'm');
+        int i = (int)strtol(buf + 1, NULL, 10);
+        assert_true(i > last);
+        last = i;
+        got++;
+    }
+    assert_true(got < CONFLATE_BURST / 2);
+    char buf[32];
+    assert_int_equal(zinc_set_int(s, "rcvtimeo", 100), 0);
+    assert_int_equal(zinc_recv(s, buf, sizeof buf, 0), -1);
+    zinc_socket_close(s);
+    zinc_ctx_term(ctx);
+    peer_stop(&p);
+}
+
+static void test_pyzmq_conflate_sub_gets_the_last_of_a_zinc_pub_burst(void **state)
+{
+    (void)state;
+    zinc_ctx_t *ctx = zinc_ctx_new();
+    zinc_socket_t *pub = mk(ctx, ZINC_PUB);
+    assert_int_equal(zinc_set_int(pub, "sndhwm", 0), 0);
+    char ep[256];
+    bind_tcp(pub, ep, sizeof ep);
+    peer_t p;
+    /* libzmq's conflating SUB keeps one subscription only (it conflates its
+     * outbound queue too), so it has exactly one. */
+    peer_start_opt(&p, "SUB", false, ep, sizeof ep, "--set=CONFLATE=1");
+    assert_string_equal(peer_cmd(&p, "sub %s", HEX("m")), "ok");
+    wait_topics(pub, 1);
+    for (int i = 0; i < CONFLATE_BURST; i++) {
+        char msg[16];
+        int n = snprintf(msg, sizeof msg, "m%06d", i);
+        assert_int_equal(zinc_send(pub, msg, (size_t)n, 0), n);
+    }
+    struct timespec ts = {0, 200 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+    char want[64];
+    snprintf(want, sizeof want, "msg %s", hex("m001999", 7));
+    int got = 0;
+    for (;;) {
+        const char *line = peer_cmd(&p, "recv 3000");
+        assert_int_equal(strncmp(line, "msg 6d", 6), 0);
+        got++;
+        if (strcmp(line, want) == 0)
+            break;
+    }
+    assert_true(got < CONFLATE_BURST / 2);
+    assert_string_equal(peer_cmd(&p, "recv 100"), "timeout");
+    peer_stop(&p);
+    zinc_socket_close(pub);
+    zinc_ctx_term(ctx);
+}
+
 int main(void)
 {
     if (!python_has_zmq()) {
@@ -494,6 +586,8 @@ int main(void)
         cmocka_unit_test(test_pyzmq_xpub_sees_zinc_subscriptions_as_0x01_topic),
         cmocka_unit_test(test_zinc_xpub_sees_pyzmq_subscriptions_as_0x01_topic),
         cmocka_unit_test(test_zinc_xsub_and_pyzmq_xpub_with_zinc_binding),
+        cmocka_unit_test(test_zinc_conflate_sub_gets_the_last_of_a_pyzmq_pub_burst),
+        cmocka_unit_test(test_pyzmq_conflate_sub_gets_the_last_of_a_zinc_pub_burst),
     };
     if (getenv("ZT_FILTER"))
         cmocka_set_test_filter(getenv("ZT_FILTER"));

@@ -17,6 +17,7 @@ typedef struct {
     zinc_socket_t *s;
     zi_props_t *meta; /* the binder's metadata, for its peers */
     int sndhwm, rcvhwm;
+    bool conflate[2]; /* zi_sock_conflates(s, sends), (s, receives) */
 } inproc_bind_t;
 
 typedef struct {
@@ -258,9 +259,14 @@ int zi_ctx_inproc_bind(zinc_ctx_t *ctx, const char *name, zinc_socket_t *s)
         zi_fail(EADDRINUSE, "inproc://%s is already bound", name);
     else if (ctx_grow((void **)&ctx->binds, &ctx->cap_binds, ctx->nbinds + 1, sizeof *ctx->binds) ==
              0) {
-        ctx->binds[ctx->nbinds++] =
-            (inproc_bind_t){copy, s, meta, (int)zi_optset_int(os, ZI_OPT_SNDHWM),
-                            (int)zi_optset_int(os, ZI_OPT_RCVHWM)};
+        ctx->binds[ctx->nbinds++] = (inproc_bind_t){
+            copy,
+            s,
+            meta,
+            (int)zi_optset_int(os, ZI_OPT_SNDHWM),
+            (int)zi_optset_int(os, ZI_OPT_RCVHWM),
+            {zi_sock_conflates(s, true), zi_sock_conflates(s, false)},
+        };
         copy = NULL;
         meta = zi_props_ref(meta);
         rc = 0;
@@ -336,6 +342,19 @@ int zi_ctx_inproc_connect(zinc_ctx_t *ctx, const char *name, zinc_socket_t *s, z
         errno = ENOMEM;
         goto out;
     }
+    /* conflate: a direction conflates when its writer's outbound or its
+     * reader's inbound queue does. A connect that comes before the bind
+     * knows only the connecter's side (libzmq's inproc looks at the
+     * connecter's option alone). */
+    bool conflate[2] = {zi_sock_conflates(s, true) || (b && b->conflate[1]),
+                        (b && b->conflate[0]) || zi_sock_conflates(s, false)};
+    for (int i = 0; i < 2; i++)
+        if (conflate[i] && zi_pipe_set_conflate(ends[i]) != ZI_OK) {
+            zi_pipe_free(ends[0]);
+            zi_pipe_free(ends[1]);
+            errno = ENOMEM;
+            goto out;
+        }
     /* connect_routing_id names the bound peer for the connecting ROUTER
      * (it keeps the first id it sees), as the tcp session does. */
     size_t crid_len;

@@ -182,7 +182,7 @@ const zi_option_t zi_option_table[ZI_OPT_COUNT] = {
     [ZI_OPT_REQ_RELAXED] = {BOOL0("req_relaxed", 53), WO, .types = T(REQ), NOW, STABLE, YES,
         .doc = "Allow a new request before the reply to the last one"},
     [ZI_OPT_CONFLATE] = {BOOL0("conflate", 54), RW,
-        .types = T(PULL) | T(PUSH) | T(SUB) | T(PUB) | T(DEALER), BIND, STABLE, NO,
+        .types = T(PULL) | T(PUSH) | T(SUB) | T(PUB) | T(DEALER), BIND, STABLE, YES,
         .doc = "Keep only the last message in each queue (single-frame messages)"},
     [ZI_OPT_ZAP_DOMAIN] = {STR_("zap_domain", 55, 0, 255), RW, .types = ALL, BIND, STABLE, YES,
         .doc = "ZAP (RFC 27) authentication domain"},

@@ -25,6 +25,7 @@
 
 #include "core/pipe.h"
 #include "core/ypipe.h"
+#include "core/ypipe_conflate.h"
 
 #define PIPE_WAITING 1u
 #define PIPE_MAX_WM_DELTA 1024 /* libzmq's max_wm_delta */
@@ -34,6 +35,7 @@ enum { PIPE_READABLE, PIPE_WRITABLE, PIPE_TERMINATED };
 
 typedef struct {
     zi_ypipe_t *q;
+    zi_ypipe_conflate_t *cq; /* conflate: used instead of q (zi_pipe_set_conflate) */
     /* Writer's. */
     alignas(PIPE_LINE) uint64_t msgs_written; /* complete messages written */
     int hwm;                                  /* 0: no limit */
@@ -74,6 +76,37 @@ static unsigned pipe_lwm(int hwm)
     return ((unsigned)hwm + 1) / 2;
 }
 
+/* The direction's queue: the plain ypipe, or the conflating one. */
+static zi_err pipe_q_write(pipe_dir_t *d, zinc_frame_t *f, bool more)
+{
+    return d->cq ? zi_ypipe_conflate_write(d->cq, f, more) : zi_ypipe_write(d->q, f, more);
+}
+
+static zinc_frame_t *pipe_q_unwrite(pipe_dir_t *d)
+{
+    return d->cq ? zi_ypipe_conflate_unwrite(d->cq) : zi_ypipe_unwrite(d->q);
+}
+
+static bool pipe_q_flush(pipe_dir_t *d)
+{
+    return d->cq ? zi_ypipe_conflate_flush(d->cq) : zi_ypipe_flush(d->q);
+}
+
+static bool pipe_q_check_read(pipe_dir_t *d)
+{
+    return d->cq ? zi_ypipe_conflate_check_read(d->cq) : zi_ypipe_check_read(d->q);
+}
+
+static zinc_frame_t *pipe_q_read(pipe_dir_t *d)
+{
+    return d->cq ? zi_ypipe_conflate_read(d->cq) : zi_ypipe_read(d->q);
+}
+
+static zinc_frame_t *pipe_q_peek(pipe_dir_t *d)
+{
+    return d->cq ? zi_ypipe_conflate_peek(d->cq) : zi_ypipe_peek(d->q);
+}
+
 static void pipe_notify(zi_pipe_t *target, int what)
 {
     atomic_fetch_add_explicit(&target->busy, 1, memory_order_seq_cst);
@@ -99,8 +132,10 @@ static void pipe_quiesce(zi_pipe_t *p)
 
 static void pipe_pair_free(pipe_pair_t *pair)
 {
-    for (int i = 0; i < 2; i++)
+    for (int i = 0; i < 2; i++) {
         zi_ypipe_free(pair->dir[i].q, zinc_frame_unref);
+        zi_ypipe_conflate_free(pair->dir[i].cq, zinc_frame_unref);
+    }
     free(pair);
 }
 
@@ -113,6 +148,7 @@ zi_err zi_pipe_pair_new(zi_pipe_t *ends[2], const int hwm[2], const zi_pipe_sink
     for (int i = 0; i < 2; i++) {
         pipe_dir_t *d = &pair->dir[i];
         d->q = zi_ypipe_new();
+        d->cq = NULL;
         d->msgs_written = d->msgs_read = d->msgs_acked = 0;
         d->hwm = hwm && hwm[i] > 0 ? hwm[i] : 0;
         d->w_more = false;
@@ -184,8 +220,23 @@ bool zi_pipe_peer_closed(const zi_pipe_t *p)
 
 /* ---- writing ---------------------------------------------------------- */
 
+zi_err zi_pipe_set_conflate(zi_pipe_t *p)
+{
+    pipe_dir_t *d = p->out;
+    if (d->cq)
+        return ZI_OK;
+    d->cq = zi_ypipe_conflate_new();
+    if (!d->cq)
+        return ZI_ENOMEM;
+    d->hwm = 0; /* as libzmq: conflate ignores the hwm */
+    atomic_store_explicit(&d->lwm, pipe_lwm(0), memory_order_relaxed);
+    return ZI_OK;
+}
+
 void zi_pipe_set_hwm(zi_pipe_t *p, int hwm)
 {
+    if (p->out->cq)
+        return;
     p->out->hwm = hwm > 0 ? hwm : 0;
     atomic_store_explicit(&p->out->lwm, pipe_lwm(p->out->hwm), memory_order_relaxed);
 }
@@ -228,7 +279,7 @@ zi_err zi_pipe_write(zi_pipe_t *p, zinc_frame_t *f)
         return ZI_AGAIN;
     pipe_dir_t *d = p->out;
     bool more = zi_frame_is_more(f);
-    zi_err err = zi_ypipe_write(d->q, f, more);
+    zi_err err = pipe_q_write(d, f, more);
     if (err != ZI_OK)
         return err;
     d->w_more = more;
@@ -240,7 +291,7 @@ zi_err zi_pipe_write(zi_pipe_t *p, zinc_frame_t *f)
 void zi_pipe_rollback(zi_pipe_t *p)
 {
     zinc_frame_t *f;
-    while ((f = zi_ypipe_unwrite(p->out->q)))
+    while ((f = pipe_q_unwrite(p->out)))
         zinc_frame_unref(f);
     p->out->w_more = false;
 }
@@ -249,7 +300,7 @@ void zi_pipe_flush(zi_pipe_t *p)
 {
     if (p->closing)
         return;
-    if (!zi_ypipe_flush(p->out->q))
+    if (!pipe_q_flush(p->out))
         pipe_notify(p->peer, PIPE_READABLE);
 }
 
@@ -276,7 +327,7 @@ bool zi_pipe_check_read(zi_pipe_t *p)
 {
     if (p->closing)
         return false;
-    if (zi_ypipe_check_read(p->in->q))
+    if (pipe_q_check_read(p->in))
         return true;
     pipe_idle(p);
     return false;
@@ -287,7 +338,7 @@ zinc_frame_t *zi_pipe_read(zi_pipe_t *p)
     if (p->closing)
         return NULL;
     pipe_dir_t *d = p->in;
-    zinc_frame_t *f = zi_ypipe_read(d->q);
+    zinc_frame_t *f = pipe_q_read(d);
     if (!f) {
         pipe_idle(p);
         return NULL;
@@ -304,7 +355,7 @@ zinc_frame_t *zi_pipe_peek(zi_pipe_t *p)
 {
     if (!zi_pipe_check_read(p))
         return NULL;
-    return zi_ypipe_peek(p->in->q);
+    return pipe_q_peek(p->in);
 }
 
 bool zi_pipe_eof(zi_pipe_t *p)
@@ -313,7 +364,7 @@ bool zi_pipe_eof(zi_pipe_t *p)
      * its close is seen, an empty queue stays empty. */
     if (!zi_pipe_peer_closed(p))
         return false;
-    return p->closing || !zi_ypipe_check_read(p->in->q);
+    return p->closing || !pipe_q_check_read(p->in);
 }
 
 /* ---- termination ------------------------------------------------------ */
@@ -325,7 +376,7 @@ void zi_pipe_close(zi_pipe_t *p)
     p->closing = true;
     /* Complete messages go out; an unfinished one stays invisible and is
      * released with the pair. The peer hears `terminated`, not `readable`. */
-    zi_ypipe_flush(p->out->q);
+    pipe_q_flush(p->out);
     atomic_store_explicit(&p->closed, true, memory_order_seq_cst);
     pipe_quiesce(p);
     pipe_notify(p->peer, PIPE_TERMINATED);

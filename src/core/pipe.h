@@ -102,6 +102,15 @@ void *zi_pipe_owner(const zi_pipe_t *p);
 
 /* ---- writing (messages from p to its peer) ---------------------------- */
 
+/* Makes p's outbound direction conflate (option `conflate`, as libzmq's
+ * ZMQ_CONFLATE): it keeps only the newest message, a multipart message is
+ * cut to its last frame, and the hwm no longer applies (zi_pipe_set_hwm is
+ * ignored from then on); peer metadata frames still all pass, in order (see
+ * core/ypipe_conflate.h). Call before anything is written in that direction,
+ * from a thread that owns both ends (typically right after
+ * zi_pipe_pair_new). Idempotent. ZI_ENOMEM. */
+ZI_MUST_USE zi_err zi_pipe_set_conflate(zi_pipe_t *p);
+
 /* Changes the hwm of p's outbound direction (as zi_pipe_pair_new). A writer
  * that was refused should call zi_pipe_check_write again afterwards. */
 void zi_pipe_set_hwm(zi_pipe_t *p, int hwm);

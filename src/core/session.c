@@ -33,6 +33,7 @@ typedef struct {
     uint8_t rid[255];
     size_t rid_len;
     int sndhwm, rcvhwm, reconnect_ivl, reconnect_ivl_max, backlog;
+    bool conflate[2]; /* the socket's end sends, receives (zi_sock_conflates) */
     bool immediate, ipv6;
     zi_tcp_opts_t tcp;
     zi_endpoint_t ep;
@@ -167,6 +168,8 @@ static void sess_cfg_from(sess_cfg_t *c, zinc_socket_t *s, const zi_endpoint_t *
     sess_cfg_security(&c->zc, os);
     c->sndhwm = (int)opt(os, ZI_OPT_SNDHWM);
     c->rcvhwm = (int)opt(os, ZI_OPT_RCVHWM);
+    c->conflate[0] = zi_sock_conflates(s, true);
+    c->conflate[1] = zi_sock_conflates(s, false);
     c->reconnect_ivl = (int)opt(os, ZI_OPT_RECONNECT_IVL);
     c->reconnect_ivl_max = (int)opt(os, ZI_OPT_RECONNECT_IVL_MAX);
     c->backlog = (int)opt(os, ZI_OPT_BACKLOG);
@@ -293,13 +296,27 @@ static void session_tick_fire(void *arg)
 
 /* ---- reactor thread: engine callbacks ------------------------------------ */
 
+/* The pipe between the socket (ends[0]) and this session (ends[1]). */
+static zi_err session_pipe_new(zi_session_t *ss, zi_pipe_t *ends[2])
+{
+    const int hwm[2] = {ss->cfg.sndhwm, ss->cfg.rcvhwm};
+    const zi_pipe_sink_t *sinks[2] = {NULL, &ss->sink};
+    zi_err err = zi_pipe_pair_new(ends, hwm, sinks);
+    for (int i = 0; i < 2 && err == ZI_OK; i++)
+        if (ss->cfg.conflate[i])
+            err = zi_pipe_set_conflate(ends[i]);
+    if (err != ZI_OK && ends[0]) {
+        zi_pipe_free(ends[0]);
+        zi_pipe_free(ends[1]);
+    }
+    return err;
+}
+
 static void session_attach_pipe(zi_session_t *ss, zi_props_t *meta)
 {
     if (!ss->pipe) {
-        zi_pipe_t *ends[2];
-        const int hwm[2] = {ss->cfg.sndhwm, ss->cfg.rcvhwm};
-        const zi_pipe_sink_t *sinks[2] = {NULL, &ss->sink};
-        if (zi_pipe_pair_new(ends, hwm, sinks) != ZI_OK) {
+        zi_pipe_t *ends[2] = {NULL, NULL};
+        if (session_pipe_new(ss, ends) != ZI_OK) {
             ss->failed = true;
             return;
         }
@@ -1197,10 +1214,8 @@ int zi_session_connect(zinc_socket_t *s, const zi_endpoint_t *ep, void **io, zi_
     ss->connecter = true;
     ss->origin = ss; /* the socket's handle for this endpoint */
     if (!ss->cfg.immediate) {
-        zi_pipe_t *ends[2];
-        const int hwm[2] = {ss->cfg.sndhwm, ss->cfg.rcvhwm};
-        const zi_pipe_sink_t *sinks[2] = {NULL, &ss->sink};
-        if (zi_pipe_pair_new(ends, hwm, sinks) != ZI_OK) {
+        zi_pipe_t *ends[2] = {NULL, NULL};
+        if (session_pipe_new(ss, ends) != ZI_OK) {
             session_end(ss);
             errno = ENOMEM;
             return -1;

@@ -159,6 +159,24 @@ void zi_sock_terminate(zinc_socket_t *s)
     zi_sock_post(s, ZI_SCMD_TERM, NULL);
 }
 
+bool zi_sock_conflates(const zinc_socket_t *s, bool out)
+{
+    if (!zi_optset_int(&s->opts, ZI_OPT_CONFLATE))
+        return false;
+    switch (s->type) {
+    case ZINC_DEALER:
+    case ZINC_PULL:
+    case ZINC_PUSH:
+        return true;
+    case ZINC_PUB:
+        return out;
+    case ZINC_SUB:
+        return !out;
+    default:
+        return false;
+    }
+}
+
 /* ---- peer metadata ----------------------------------------------------- */
 
 zinc_frame_t *zi_peer_frame_new(zi_props_t *meta)

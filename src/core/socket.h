@@ -50,6 +50,12 @@ zinc_ctx_t *zi_sock_ctx(const zinc_socket_t *s);
 zinc_frame_t *zi_peer_frame_new(zi_props_t *meta);
 /* Our own metadata as an inproc peer sees it. NULL on ENOMEM. */
 zi_props_t *zi_sock_own_meta(const zinc_socket_t *s);
+/* Whether pipes of socket s made from now on conflate in direction out (s
+ * sends) or !out (s receives): option `conflate`, for the types libzmq
+ * 4.3.4 applies it to (DEALER, PULL, PUSH, PUB, SUB). A PUB's inbound and a
+ * SUB's outbound direction carry subscriptions and never conflate (libzmq
+ * conflates them too, and then a SUB keeps only its last subscription). */
+bool zi_sock_conflates(const zinc_socket_t *s, bool out);
 /* The context is terminating: blocked and future calls fail with ETERM. */
 void zi_sock_terminate(zinc_socket_t *s);
 

@@ -19,9 +19,15 @@
  * messages from below (an XSUB's) reach the application as they are. A PUB
  * reads and drops them.
  *
- * Unlike libzmq, a pipe kept across a reconnect forgets the old peer's
- * subscriptions when the new peer's metadata arrives (and gets the welcome
- * message again): the new peer subscribes for itself.
+ * Unlike libzmq, a pipe kept across a reconnect (a connecting PUB) forgets
+ * the old peer's subscriptions as soon as the socket hears that the
+ * connection was lost (hiccuped), and the new peer gets the welcome message
+ * again and subscribes for itself: from then on the pipe gets nothing until
+ * the new peer's subscriptions arrive, so a message that reaches the new peer
+ * was sent after its subscription reached the publisher (libzmq keeps the
+ * old subscriptions forever). Hiccup and the new peer's metadata travel
+ * separately (mailbox, pipe), so they are counted: whichever comes first for
+ * a connection does the forgetting.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -33,9 +39,10 @@
 
 typedef struct {
     zi_pipe_t *pipe;
-    uint64_t mark;  /* == x->gen: chosen for the message being sent */
-    bool in_msg;    /* took the first frame of the message being sent */
-    bool seen_peer; /* a peer identified itself on this pipe */
+    uint64_t mark;    /* == x->gen: chosen for the message being sent */
+    bool in_msg;      /* took the first frame of the message being sent */
+    unsigned peers;   /* peers that identified themselves on this pipe */
+    unsigned hiccups; /* connections of this pipe that were lost */
 } pubpipe_t;
 
 typedef struct {
@@ -290,7 +297,8 @@ static void xpub_detach(void *st, zi_pipe_t *p)
 }
 
 /* A peer identified itself. A second one on the same pipe is a new peer after
- * a reconnect: the old one's subscriptions go. */
+ * a reconnect: the old one's subscriptions go, unless the hiccup that ended
+ * the old connection took them already. */
 static void xpub_peer(void *st, zi_pipe_t *p, zi_props_t *meta)
 {
     xpub_t *x = st;
@@ -298,11 +306,25 @@ static void xpub_peer(void *st, zi_pipe_t *p, zi_props_t *meta)
     (void)meta;
     if (!pp)
         return;
-    if (pp->seen_peer) {
-        xpub_forget(x, pp);
+    pp->peers++;
+    if (pp->peers > 1) {
+        if (pp->hiccups < pp->peers - 1)
+            xpub_forget(x, pp);
         xpub_welcome(x, pp);
     }
-    pp->seen_peer = true;
+}
+
+/* The connection behind p was lost: its peer's subscriptions go now, unless
+ * the next peer's metadata came first and took them. */
+static void xpub_hiccuped(void *st, zi_pipe_t *p)
+{
+    xpub_t *x = st;
+    pubpipe_t *pp = zi_pipe_data(p);
+    if (!pp)
+        return;
+    pp->hiccups++;
+    if (pp->peers <= pp->hiccups)
+        xpub_forget(x, pp);
 }
 
 static void xpub_write_activated(void *st, zi_pipe_t *p)
@@ -452,6 +474,7 @@ const zi_pattern_ops_t zi_pattern_pub = {
     .has_in = pub_has_in,
     .has_out = xpub_has_out,
     .getopt = xpub_getopt,
+    .hiccuped = xpub_hiccuped,
 };
 
 const zi_pattern_ops_t zi_pattern_xpub = {
@@ -470,4 +493,5 @@ const zi_pattern_ops_t zi_pattern_xpub = {
     .has_out = xpub_has_out,
     .setopt = xpub_setopt,
     .getopt = xpub_getopt,
+    .hiccuped = xpub_hiccuped,
 };

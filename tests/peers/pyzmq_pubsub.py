@@ -2,9 +2,10 @@
 """A pyzmq (libzmq) pub-sub peer driven line by line, for zinc's interop tests.
 
 Usage:
-  pyzmq_pubsub.py TYPE (bind|connect) ENDPOINT
+  pyzmq_pubsub.py TYPE (bind|connect) ENDPOINT [--set=NAME=V ...]
 
-TYPE is PUB, SUB, XPUB or XSUB. The first line on stdout is the endpoint
+TYPE is PUB, SUB, XPUB or XSUB; each --set=NAME=V is setsockopt(zmq.NAME, V)
+before the bind or connect (e.g. --set=CONFLATE=1). The first line on stdout is the endpoint
 after a bind (tcp://127.0.0.1:* resolved) or "connected". Then each line on
 stdin is one command, answered by one line on stdout:
 
@@ -15,6 +16,8 @@ stdin is one command, answered by one line on stdout:
   sub F / unsub F  setsockopt SUBSCRIBE / UNSUBSCRIBE with the octets F
                    -> "ok"
   set NAME V       setsockopt zmq.NAME to the integer V -> "ok"
+  burst P N        send N one-frame messages P + "%06d" % i, i = 0..N-1
+                   (P in hex), as fast as possible -> "ok" (or "again")
   quit             close and exit 0
 
 An error answers "error TEXT" and exits 1. Every wait is bounded, and a
@@ -40,7 +43,7 @@ def answer(text):
 
 
 def main():
-    args = [a for a in sys.argv[1:] if not a.startswith("--timeout=")]
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
     timeout = 60
     for a in sys.argv[1:]:
         if a.startswith("--timeout="):
@@ -54,6 +57,10 @@ def main():
     sock = ctx.socket(getattr(zmq, kind))
     sock.linger = 0
     sock.sndtimeo = 5000
+    for a in sys.argv[1:]:
+        if a.startswith("--set="):
+            name, value = a[len("--set="):].split("=", 1)
+            sock.setsockopt(getattr(zmq, name), int(value))
     if mode == "bind":
         sock.bind(endpoint)
         answer(sock.last_endpoint.decode())
@@ -70,6 +77,14 @@ def main():
             if cmd == "send":
                 try:
                     sock.send_multipart([parse_frame(w) for w in words[1:]])
+                    answer("ok")
+                except zmq.Again:
+                    answer("again")
+            elif cmd == "burst":
+                prefix, count = parse_frame(words[1]), int(words[2])
+                try:
+                    for i in range(count):
+                        sock.send(prefix + b"%06d" % i)
                     answer("ok")
                 except zmq.Again:
                     answer("again")
