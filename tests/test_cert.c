@@ -979,6 +979,35 @@ static void test_curve_keypair_and_cert_keys_make_a_curve_connection_with_libzmq
     zinc_cert_free(client);
 }
 
+/* The other way: a zinc CURVE server whose keys come from a certificate,
+ * and a libzmq client whose keys come from zinc_curve_keypair. */
+static void test_cert_server_keys_and_keypair_client_keys_work_with_a_libzmq_client(void **state)
+{
+    (void)state;
+    if (!zt_pysec_available())
+        skip();
+    zinc_cert_t *server = zinc_cert_new();
+    char cpub[41], csec[41], args[512], ep[256];
+    assert_int_equal(zinc_curve_keypair(cpub, csec), 0);
+    zinc_ctx_t *ctx = zinc_ctx_new();
+    zinc_socket_t *s = zt_sock(ctx, ZINC_ROUTER);
+    assert_int_equal(zinc_set(s, "curve_server", "1"), 0);
+    assert_int_equal(zinc_cert_apply(server, s), 0);
+    zt_bind(s, ZT_TCP, ep, sizeof ep);
+    snprintf(args, sizeof args, "client curve '%s' '%s' '%s' '%s' expect", ep,
+             zinc_cert_public_txt(server), cpub, csec);
+    FILE *py = zt_pysec_start(args);
+    uint8_t id[255];
+    size_t id_len;
+    zt_pysec_recv(s, id, &id_len);
+    zt_send(s, id, id_len, ZINC_MORE);
+    zt_pysec_send(s);
+    zt_pysec_finish(py);
+    zinc_socket_close(s);
+    zinc_ctx_term(ctx);
+    zinc_cert_free(server);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1010,6 +1039,7 @@ int main(void)
         cmocka_unit_test(test_cert_files_written_by_pyzmq_load_in_zinc),
         cmocka_unit_test(test_curve_public_matches_pyzmq_for_the_same_secret),
         cmocka_unit_test(test_curve_keypair_and_cert_keys_make_a_curve_connection_with_libzmq),
+        cmocka_unit_test(test_cert_server_keys_and_keypair_client_keys_work_with_a_libzmq_client),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,6 +2,7 @@
  *
  *   zinc cat [OPTIONS] TYPE ENDPOINT...   a ZeroMQ socket on stdin/stdout
  *   zinc demo                             zinc at work on this machine
+ *   zinc keygen [OPTIONS] [BASENAME]      a CURVE key pair, or a certificate pair
  *   zinc version                          version and the socket types built
  *   zinc --help                           this list
  *
@@ -24,6 +25,9 @@ static const char zinc_usage[] =
     "  demo                            zinc at work on this machine: every socket pattern\n"
     "                                  over tcp, ipc and inproc, a stock libzmq peer when\n"
     "                                  /usr/bin/python3 has zmq, throughput and latency\n"
+    "  keygen [OPTIONS] [BASENAME]     a CURVE key pair on stdout, or written as the certificate\n"
+    "                                  files BASENAME.key and BASENAME.key_secret of CZMQ and\n"
+    "                                  pyzmq (zinc keygen --help)\n"
     "  version                         version, and the socket types this build makes\n"
     "  help, --help, -h                this text\n"
     "\n"
@@ -117,6 +121,8 @@ int main(int argc, char **argv)
         return zt_cat_main(argc - 1, argv + 1);
     if (strcmp(cmd, "demo") == 0)
         return zt_demo_main(argc - 1, argv + 1);
+    if (strcmp(cmd, "keygen") == 0)
+        return zt_keygen_main(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         if (argc > 2) {
             fprintf(stderr, "zinc version: unexpected argument '%s'\n", argv[2]);
@@ -128,6 +134,7 @@ int main(int argc, char **argv)
         fputs(zinc_usage, stdout);
         return ZT_EXIT_OK;
     }
-    fprintf(stderr, "zinc: unknown command '%s' (commands: cat, demo, version, help)\n", cmd);
+    fprintf(stderr, "zinc: unknown command '%s' (commands: cat, demo, keygen, version, help)\n",
+            cmd);
     return ZT_EXIT_USAGE;
 }

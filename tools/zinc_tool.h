@@ -2,7 +2,7 @@
  *
  * tools/zinc.c dispatches subcommands (help, version), tools/zinc_cat.c is
  * `zinc cat`, tools/zinc_demo.c, zinc_demo_msg.c and zinc_demo_peer.c are
- * `zinc demo`.
+ * `zinc demo`, tools/zinc_keygen.c is `zinc keygen`.
  * The tool is a user of the public API (include/zinc.h) and nothing else.
  * Everything here runs on the main thread unless a comment says otherwise.
  */
@@ -25,6 +25,7 @@
  * status. */
 int zt_cat_main(int argc, char **argv);
 int zt_demo_main(int argc, char **argv);
+int zt_keygen_main(int argc, char **argv);
 
 /* Parses a whole decimal integer in [min, max]; false when text is not one
  * (empty, trailing characters, out of range). */

@@ -1,14 +1,11 @@
-/* CURVE key pairs and certificate files: see cert.h. */
+/* CURVE key pairs, the certificate object, its metadata and its text (ZPL
+ * read through zpl.h, and written): see cert.h. Files: cert_file.c. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <sodium.h>
 
@@ -541,20 +538,23 @@ static int cert_parse(zinc_cert_t *c, const uint8_t *p, size_t n, const char *or
     return 0;
 }
 
+zinc_cert_t *zi_cert_parse(const uint8_t *p, size_t n, const char *origin)
+{
+    zinc_cert_t *c = cert_alloc();
+    if (c && cert_parse(c, p, n, origin) != 0) {
+        zinc_cert_free(c);
+        c = NULL;
+    }
+    return c;
+}
+
 zinc_cert_t *zinc_cert_from_text(const char *text, size_t len)
 {
     if (!text && len) {
         cert_fail(EINVAL, "cert_from_text: text is NULL");
         return NULL;
     }
-    zinc_cert_t *c = cert_alloc();
-    if (!c)
-        return NULL;
-    if (cert_parse(c, (const uint8_t *)text, len, "certificate") != 0) {
-        zinc_cert_free(c);
-        return NULL;
-    }
-    return c;
+    return zi_cert_parse((const uint8_t *)text, len, "certificate");
 }
 
 /* ---- the writer -------------------------------------------------------------------------- */
@@ -641,246 +641,4 @@ void zi_cert_text_free(char *text, size_t len)
         return;
     sodium_memzero(text, len);
     free(text);
-}
-
-static void cert_stamp(char *buf, size_t cap)
-{
-    time_t t = time(NULL);
-    struct tm tm;
-    if (!gmtime_r(&t, &tm) || strftime(buf, cap, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
-        buf[0] = '\0';
-}
-
-/* Writes len octets to path through a temporary file beside it (created
- * 0600, then given mode) renamed into place. */
-static int cert_write_file(const char *path, const char *text, size_t len, mode_t mode)
-{
-    size_t pl = strlen(path);
-    char *tmp = malloc(pl + 8);
-    if (!tmp)
-        return cert_fail(ENOMEM, "certificate: out of memory");
-    memcpy(tmp, path, pl);
-    memcpy(tmp + pl, ".XXXXXX", 8);
-    int fd = mkostemp(tmp, O_CLOEXEC);
-    if (fd < 0) {
-        int e = errno;
-        free(tmp);
-        return cert_fail(e, "%s: cannot create a file there: %s", path, strerror(e));
-    }
-    const char *step = "cannot set its mode";
-    if (fchmod(fd, mode) != 0)
-        goto fail;
-    step = "cannot write it";
-    for (size_t done = 0; done < len;) {
-        ssize_t w = write(fd, text + done, len - done);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            goto fail;
-        done += (size_t)w;
-    }
-    if (fsync(fd) != 0)
-        goto fail;
-    int rc = close(fd);
-    fd = -1;
-    if (rc != 0)
-        goto fail;
-    step = "cannot rename the new file into place";
-    if (rename(tmp, path) != 0)
-        goto fail;
-    free(tmp);
-    return 0;
-fail : {
-    int e = errno ? errno : EIO;
-    if (fd >= 0)
-        close(fd);
-    unlink(tmp);
-    free(tmp);
-    return cert_fail(e, "%s: %s: %s", path, step, strerror(e));
-}
-}
-
-static int cert_save_one(const zinc_cert_t *c, const char *path, bool secret)
-{
-    if (!c || !path)
-        return cert_fail(EINVAL, "cert_save: a NULL argument");
-    char stamp[64];
-    cert_stamp(stamp, sizeof stamp);
-    size_t len;
-    char *text = zi_cert_format(c, secret, stamp, &len);
-    if (!text)
-        return -1;
-    int rc = cert_write_file(path, text, len, secret ? 0600 : 0644);
-    zi_cert_text_free(text, len);
-    return rc;
-}
-
-int zinc_cert_save_public(const zinc_cert_t *c, const char *path)
-{
-    return cert_save_one(c, path, false);
-}
-
-int zinc_cert_save_secret(const zinc_cert_t *c, const char *path)
-{
-    return cert_save_one(c, path, true);
-}
-
-/* path + "_secret" in a new string, or NULL (ENOMEM). */
-static char *cert_secret_path(const char *path)
-{
-    size_t pl = strlen(path);
-    char *s = malloc(pl + sizeof "_secret");
-    if (!s) {
-        cert_fail(ENOMEM, "certificate: out of memory");
-        return NULL;
-    }
-    memcpy(s, path, pl);
-    memcpy(s + pl, "_secret", sizeof "_secret");
-    return s;
-}
-
-int zinc_cert_save(const zinc_cert_t *c, const char *path)
-{
-    if (!c || !path)
-        return cert_fail(EINVAL, "cert_save: a NULL argument");
-    if (!c->has_secret)
-        return cert_fail(EINVAL, "cert_save: the certificate has no secret key "
-                                 "(zinc_cert_save_public writes the public file alone)");
-    char *sp = cert_secret_path(path);
-    if (!sp)
-        return -1;
-    int rc = cert_save_one(c, path, false);
-    if (rc == 0)
-        rc = cert_save_one(c, sp, true);
-    free(sp);
-    return rc;
-}
-
-/* ---- loading -------------------------------------------------------------------------------- */
-
-/* Reads a whole regular file of at most ZINC_CERT_FILE_MAX octets into a new
- * buffer. -1 with errno (the detail is set only for EINVAL). */
-static int cert_read_file(const char *path, uint8_t **out, size_t *len)
-{
-    /* O_NONBLOCK: a FIFO in place of a certificate must not hang open(). */
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-    if (fd < 0)
-        return -1;
-    struct stat st;
-    if (fstat(fd, &st) != 0) {
-        int e = errno;
-        close(fd);
-        errno = e;
-        return -1;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        close(fd);
-        return cert_fail(EINVAL, "%s: not a regular file", path);
-    }
-    size_t cap = ZINC_CERT_FILE_MAX + 1;
-    uint8_t *buf = malloc(cap);
-    if (!buf) {
-        close(fd);
-        return cert_fail(ENOMEM, "certificate: out of memory");
-    }
-    size_t n = 0;
-    while (n < cap) {
-        ssize_t r = read(fd, buf + n, cap - n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            int e = errno;
-            sodium_memzero(buf, n);
-            free(buf);
-            close(fd);
-            errno = e;
-            return -1;
-        }
-        if (r == 0)
-            break;
-        n += (size_t)r;
-    }
-    close(fd);
-    if (n > ZINC_CERT_FILE_MAX) {
-        sodium_memzero(buf, n);
-        free(buf);
-        return cert_fail(EINVAL, "%s: larger than %d octets", path, ZINC_CERT_FILE_MAX);
-    }
-    *out = buf;
-    *len = n;
-    return 0;
-}
-
-/* Loads and parses one file into a new certificate. */
-static zinc_cert_t *cert_load_one(const char *path)
-{
-    uint8_t *buf = NULL;
-    size_t len = 0;
-    if (cert_read_file(path, &buf, &len) != 0) {
-        if (errno != EINVAL && errno != ENOMEM)
-            cert_fail(errno, "%s: %s", path, strerror(errno));
-        return NULL;
-    }
-    zinc_cert_t *c = cert_alloc();
-    if (c && cert_parse(c, buf, len, path) != 0) {
-        zinc_cert_free(c);
-        c = NULL;
-    }
-    sodium_memzero(buf, len);
-    free(buf);
-    return c;
-}
-
-/* Takes the secret key, and the metadata c lacks, from the secret file s. */
-static int cert_merge_secret(zinc_cert_t *c, const zinc_cert_t *s, const char *spath)
-{
-    if (!s->has_secret)
-        return cert_fail(EINVAL, "%s: no secret-key in the secret file", spath);
-    if (sodium_memcmp(s->public_key, c->public_key, CERT_KEY_LEN) != 0)
-        return cert_fail(EINVAL, "%s: its public-key differs from the public file's", spath);
-    cert_set_secret(c, s->secret_key);
-    for (size_t i = 0; i < s->meta_len; i++) {
-        const cert_meta_t *m = &s->meta[i];
-        size_t nl = strlen(m->name);
-        if (cert_meta_find(c, (const uint8_t *)m->name, nl))
-            continue;
-        if (cert_meta_put(c, (const uint8_t *)m->name, nl, (const uint8_t *)m->value,
-                          strlen(m->value)) != 0)
-            return -1;
-    }
-    return 0;
-}
-
-zinc_cert_t *zinc_cert_load(const char *path)
-{
-    if (!path) {
-        cert_fail(EINVAL, "cert_load: path is NULL");
-        return NULL;
-    }
-    zinc_cert_t *c = cert_load_one(path);
-    if (!c || c->has_secret)
-        return c; /* failed, or path was itself a secret file */
-    char *sp = cert_secret_path(path);
-    if (!sp) {
-        zinc_cert_free(c);
-        return NULL;
-    }
-    zinc_cert_t *s = cert_load_one(sp);
-    if (!s) {
-        int e = errno;
-        if (e != ENOENT && e != ENOTDIR && e != EACCES && e != EPERM) {
-            zinc_cert_free(c);
-            c = NULL;
-        }
-        free(sp);
-        errno = e;
-        return c;
-    }
-    if (cert_merge_secret(c, s, sp) != 0) {
-        zinc_cert_free(c);
-        c = NULL;
-    }
-    zinc_cert_free(s);
-    free(sp);
-    return c;
 }

@@ -29,16 +29,22 @@
  * object and are wiped with sodium_memzero when it is freed; file contents
  * that held a secret are wiped before their buffers are freed.
  *
- * Internal helpers below are for the tests and the fuzz target.
+ * cert.c holds the key pairs, the object and its text; cert_file.c reads
+ * and writes files on top of the public API and the helpers below (which
+ * the tests and the fuzz target use too).
  */
 #ifndef ZI_EXT_CERT_H
 #define ZI_EXT_CERT_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "zinc.h"
 
+/* Parses n octets of certificate text (as zinc_cert_from_text); error
+ * details start with origin (a path, or "certificate") and the line. */
+zinc_cert_t *zi_cert_parse(const uint8_t *p, size_t n, const char *origin);
 /* The text of the public (secret false) or secret (secret true) file of c,
  * in a new buffer of *len octets plus a NUL; stamp (may be NULL) goes into
  * the first comment line as the time of writing. Free it with

@@ -1013,6 +1013,149 @@ def test_demo_reports_and_exits_0():
     assert secs < 20, "zinc demo took %.1f s" % secs
 
 
+# ---- keygen (zinc keygen; kept apart from the other groups) -------------------
+
+
+def keygen_lines(out):
+    """The `name: value` lines of keygen's stdout, as a dict; checks each key."""
+    got = {}
+    for line in out.decode().splitlines():
+        name, sep, value = line.partition(": ")
+        assert sep and name in ("public", "secret") and name not in got, line
+        assert len(value) == 40 and " " not in value, line
+        got[name] = value
+    return got
+
+
+def keygen_dir():
+    """A fresh directory, removed when the run ends."""
+    import atexit
+    import shutil
+    import tempfile
+    d = tempfile.mkdtemp(prefix="zinc-keygen-")
+    atexit.register(shutil.rmtree, d, True)
+    return d
+
+
+def pyzmq_curve_public(secret):
+    r = subprocess.run([PYTHON, "-c", "import sys, zmq; "
+                        "print(zmq.curve_public(sys.argv[1].encode()).decode())", secret],
+                       capture_output=True, timeout=30)
+    assert r.returncode == 0, r.stderr
+    return r.stdout.decode().strip()
+
+
+@case("keygen")
+def test_keygen_prints_a_public_and_a_secret_line():
+    a = keygen_lines(expect_ok(run("keygen"), "zinc keygen"))
+    b = keygen_lines(expect_ok(run("keygen"), "zinc keygen"))
+    assert set(a) == {"public", "secret"}, a
+    assert a != b, "two runs gave the same pair"
+
+
+@case("keygen")
+def test_keygen_public_of_a_secret_is_its_pair():
+    pair = keygen_lines(expect_ok(run("keygen"), "zinc keygen"))
+    out = keygen_lines(expect_ok(run("keygen", "-p", pair["secret"]), "zinc keygen -p"))
+    assert out == {"public": pair["public"]}, (out, pair)
+    # RFC 26's example server key pair
+    out = keygen_lines(expect_ok(run("keygen", "--public",
+                                     "JTKVSB%%)wK0E.X)V>+}o?pNmC{O&4W4b!Ni{Lh6"), "-p"))
+    assert out["public"] == "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7", out
+
+
+@case("keygen", pyzmq=True)
+def test_keygen_pair_belongs_together_for_libzmq():
+    pair = keygen_lines(expect_ok(run("keygen"), "zinc keygen"))
+    assert pyzmq_curve_public(pair["secret"]) == pair["public"]
+
+
+@case("keygen")
+def test_keygen_writes_a_certificate_pair_with_metadata_and_modes():
+    d = keygen_dir()
+    base = os.path.join(d, "server")
+    out = keygen_lines(expect_ok(run("keygen", "-m", "name=Ada Lovelace", "--meta",
+                                     "email=ada@example.org", base), "zinc keygen BASE"))
+    assert set(out) == {"public"}, out
+    pub, sec = base + ".key", base + ".key_secret"
+    assert os.stat(pub).st_mode & 0o777 == 0o644, oct(os.stat(pub).st_mode)
+    assert os.stat(sec).st_mode & 0o777 == 0o600, oct(os.stat(sec).st_mode)
+    text = open(sec).read()
+    assert '    name = "Ada Lovelace"\n' in text, text
+    assert '    email = "ada@example.org"\n' in text, text
+    assert '    public-key = "%s"\n' % out["public"] in text, text
+    assert "secret-key" in text and "secret-key" not in open(pub).read()
+    # -o and a name ending in .key give the same files
+    d2 = keygen_dir()
+    expect_ok(run("keygen", "-o", os.path.join(d2, "a.key")), "zinc keygen -o x.key")
+    assert sorted(os.listdir(d2)) == ["a.key", "a.key_secret"], os.listdir(d2)
+
+
+@case("keygen", pyzmq=True)
+def test_keygen_files_load_in_pyzmq_with_the_printed_key():
+    d = keygen_dir()
+    base = os.path.join(d, "peer")
+    out = keygen_lines(expect_ok(run("keygen", "-o", base), "zinc keygen -o"))
+    r = subprocess.run([PYTHON, "-c", "import sys, zmq, zmq.auth; "
+                        "p, s = zmq.auth.load_certificate(sys.argv[1]); "
+                        "assert zmq.curve_public(s) == p; print(p.decode())",
+                        base + ".key_secret"], capture_output=True, timeout=30)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.decode().strip() == out["public"], (r.stdout, out)
+
+
+@case("keygen")
+def test_keygen_refuses_to_replace_files_without_force():
+    d = keygen_dir()
+    base = os.path.join(d, "x")
+    first = keygen_lines(expect_ok(run("keygen", base), "first"))
+    line = usage_error(["keygen", base], "exists", status=3)
+    assert "-f" in line, line
+    assert '"%s"' % first["public"] in open(base + ".key").read()
+    again = keygen_lines(expect_ok(run("keygen", "-f", base), "zinc keygen -f"))
+    assert again["public"] != first["public"]
+    assert '"%s"' % again["public"] in open(base + ".key").read()
+    assert os.stat(base + ".key_secret").st_mode & 0o777 == 0o600
+
+
+@case("keygen")
+def test_keygen_usage_errors_are_one_line_and_exit_2():
+    d = keygen_dir()
+    usage_error(["keygen", "--bogus"], "--bogus")
+    usage_error(["keygen", "-Q"], "-Q")
+    usage_error(["keygen", "-o"], "-o")
+    usage_error(["keygen", "-m"], "-m")
+    usage_error(["keygen", "-p"], "-p")
+    usage_error(["keygen", "a", "b"], "one BASENAME")
+    usage_error(["keygen", "-o", "a", "b"], "one BASENAME")
+    usage_error(["keygen", "-m", "name=x"], "BASENAME")
+    usage_error(["keygen", "-f"], "BASENAME")
+    usage_error(["keygen", "-m", "novalue", os.path.join(d, "y")], "NAME=VALUE")
+    usage_error(["keygen", "-m", "a b=c", os.path.join(d, "y")], "a b=c")
+    usage_error(["keygen", "-m", "n=x", "-m", "n=y", os.path.join(d, "y")], "twice")
+    usage_error(["keygen", "-m", "v=both \" and '", os.path.join(d, "y")], "quote")
+    usage_error(["keygen", "-p", "not-a-key"], "40 Z85")
+    usage_error(["keygen", "-p", "JTKVSB%%)wK0E.X)V>+}o?pNmC{O&4W4b!Ni{Lh6", "base"], "-p")
+    usage_error(["keygen", ".key"], ".key")
+    assert os.listdir(d) == [], "a usage error wrote %r" % os.listdir(d)
+
+
+@case("keygen")
+def test_keygen_unwritable_place_is_a_runtime_error():
+    d = keygen_dir()
+    usage_error(["keygen", os.path.join(d, "no", "such", "dir", "x")], "x.key", status=3)
+
+
+@case("keygen")
+def test_keygen_help_and_zinc_help_mention_it():
+    out = expect_ok(run("keygen", "--help"), "zinc keygen --help").decode()
+    for word in ("BASENAME.key", "BASENAME.key_secret", "--output", "--meta", "--force",
+                 "--public", "public:", "secret:", "0600"):
+        assert word in out, "%s missing from zinc keygen --help" % word
+    out = expect_ok(run("--help"), "zinc --help").decode()
+    assert "keygen" in out, out
+
+
 def main(argv):
     global ZINC
     if len(argv) < 3:
