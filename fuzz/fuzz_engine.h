@@ -183,6 +183,8 @@ static void engine_peer_expect(engine_peer_t *pr, const uint8_t *in, size_t n)
     if ((n >= 1 && in[0] != 0xFF) || (n >= 10 && !(in[9] & 1))) {
         pr->mode = PEER_V10_UNVERSIONED;
         pr->greeting_len = ZMTP_SIGNATURE_SIZE;
+        /* The signature was our whole identity frame when it is empty. */
+        pr->identity_done = pr->routing_id_len == 0;
     } else if (n >= 11 && in[10] <= 1) {
         pr->mode = in[10] == 1 ? PEER_V20 : PEER_V10;
         g[11] = (uint8_t)pr->socket_type;
@@ -213,7 +215,7 @@ static void engine_peer_feed(engine_peer_t *pr, const uint8_t *p, size_t n)
             used = pr->routing_id_len - pr->id_body_have;
             if (used > n)
                 used = n;
-            FZ_CHECK(memcmp(p, pr->routing_id + pr->id_body_have, used) == 0);
+            FZ_CHECK(used > 0 && memcmp(p, pr->routing_id + pr->id_body_have, used) == 0);
             pr->id_body_have += used;
             pr->identity_done = pr->id_body_have == pr->routing_id_len;
         } else {
