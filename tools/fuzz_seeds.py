@@ -197,6 +197,18 @@ def decoder_seeds():
             if sname in ("f255", "f256", "mixed", "dealer-ready", "multipart", "ping-pong") or \
                     hname in ("1m-rand-win", "max255"):
                 seeds["%s-%s" % (sname, hname)] = bytes(h) + data
+    # 2.0 (header [2] bits 4-5 = 1) and 1.0 (= 2) framing.
+    v2 = message(b"", b"hello", b"world") + frame(F255) + frame(F256, more=True) + frame(b"")
+    v1 = v1_message(b"", b"hello") + v1_frame(F255[:253]) + v1_frame(F255[:254], more=True) + \
+        v1_frame(F256) + v1_frame(b"")
+    for hname, (m, c, w) in headers.items():
+        if hname in ("1m-whole", "1m-bytewise", "1m-rand-win", "max255", "max3"):
+            seeds["v20-%s" % hname] = bytes([m & 0x7F, c, (w & 0x0F) | 0x10]) + v2
+            seeds["v10-%s" % hname] = bytes([m & 0x7F, c, (w & 0x0F) | 0x20]) + v1
+    seeds["v10-length0-1m-whole"] = bytes([MAX_1M, 0, 0x20]) + b"\x00\x00"
+    seeds["v10-long-length0-1m-whole"] = bytes([MAX_1M, 0, 0x20]) + b"\xff" + bytes(9)
+    seeds["v10-huge-1m-whole"] = bytes([MAX_1M, 0, 0x20]) + b"\xff" * 9 + b"\x00"
+    seeds["v20-command-bit-1m-whole"] = bytes([MAX_1M, 0, 0x10]) + command(b"PING", b"\x00\x00")
     return seeds
 
 
