@@ -1,4 +1,5 @@
-/* Fuzz target: the ZMTP 3.x frame decoder (src/zmtp/codec.c).
+/* Fuzz target: the frame decoder (src/zmtp/codec.c), in ZMTP 3.x, 2.0 and
+ * 1.0 framing.
  *
  * Input: three control octets, then the stream.
  *   [0] bit 7: commands_only; bits 0-6: maxmsgsize (0..63 as is, above that
@@ -7,7 +8,9 @@
  *   [1] bits 0-1: chunking (whole, fixed, random small, random up to 64 KiB),
  *       bits 2-7: chunk size parameter; [1] and [2] seed the PRNG
  *   [2] bits 0-3: how often (n/16) a body is filled through
- *       zmtp_decoder_window/advance instead of feed
+ *       zmtp_decoder_window/advance instead of feed; bits 4-5: framing (0
+ *       and 3: ZMTP 3.x, 1: 2.0, 2: 1.0). 2.0 and 1.0 have no commands:
+ *       commands_only is off there, and "no limit" becomes 1 MiB
  *
  * The stream is decoded twice: in one piece, and in the chosen chunks with
  * window/advance. Both must give the same frames (flags, size, contents),
@@ -21,6 +24,7 @@
 typedef struct {
     int64_t maxmsgsize;
     bool commands_only;
+    int framing;
     int chunk_mode;
     size_t chunk_param;
     unsigned window_odds; /* out of 16 */
@@ -41,6 +45,7 @@ static void decoder_take_frame(const decoder_plan_t *plan, zinc_frame_t *f, deco
     FZ_CHECK(atomic_load(&f->refs) == 1);
     if (f->flags & ZI_FRAME_COMMAND) {
         FZ_CHECK(!(f->flags & ZI_FRAME_MORE));
+        FZ_CHECK(plan->framing == ZMTP_FRAMING_V3);
         FZ_CHECK(f->size <= ZMTP_COMMAND_MAX);
     } else {
         FZ_CHECK(!plan->commands_only);
@@ -65,6 +70,7 @@ static void decoder_whole(const decoder_plan_t *plan, const uint8_t *data, size_
     zmtp_decoder_t d;
     zmtp_decoder_init(&d, plan->maxmsgsize);
     d.commands_only = plan->commands_only;
+    d.framing = plan->framing;
     size_t pos = 0;
     for (;;) {
         size_t used = 0;
@@ -116,6 +122,7 @@ static void decoder_chunked(const decoder_plan_t *plan, const uint8_t *data, siz
     zmtp_decoder_t d;
     zmtp_decoder_init(&d, plan->maxmsgsize);
     d.commands_only = plan->commands_only;
+    d.framing = plan->framing;
     size_t pos = 0;
     r->err = ZI_AGAIN;
     while (pos < size) {
@@ -173,6 +180,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     decoder_plan_t plan;
     plan.maxmsgsize = decoder_maxmsgsize(data[0] & 0x7F);
     plan.commands_only = (data[0] & 0x80) || plan.maxmsgsize < 0;
+    static const int framings[] = {ZMTP_FRAMING_V3, ZMTP_FRAMING_V2, ZMTP_FRAMING_V1,
+                                   ZMTP_FRAMING_V3};
+    plan.framing = framings[(data[2] >> 4) & 3];
+    if (plan.framing != ZMTP_FRAMING_V3) {
+        plan.commands_only = false;
+        if (plan.maxmsgsize < 0)
+            plan.maxmsgsize = 1 << 20;
+    }
     plan.chunk_mode = data[1] & 3;
     plan.chunk_param = (size_t)(data[1] >> 2) + 1;
     plan.window_odds = data[2] & 0x0F;

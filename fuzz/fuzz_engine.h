@@ -2,7 +2,8 @@
  * fuzz_engine_server.c (which set FUZZ_ENGINE_AS_SERVER and include this).
  *
  * Input: a 7-octet header, then the bytes "the peer sends".
- *   [0]    socket type (libzmq's number, modulo 21)
+ *   [0]    bits 0-6 socket type (libzmq's number, modulo 21), bit 7 a ZAP
+ *          domain (which refuses ZMTP 1.0/2.0 peers)
  *   [1]    options: bits 0-1 heartbeats (off; ivl 100; ivl 50 ttl 1000
  *          timeout 200; ivl 10 ttl 250 timeout 30), bits 2-3 maxmsgsize (0,
  *          256, 8192, 1 MiB), bit 4 a routing id, bit 5 X- metadata, bit 6 a
@@ -20,9 +21,15 @@
  * refused a frame, and, once ready, sends (echoed received frames, new
  * copied and zero-copy frames of all sizes, subscriptions).
  *
- * What the engine writes is parsed back as a peer would (greeting, READY with
- * our Socket-Type, well-formed frames); the message frames and subscriptions
- * that come out must be exactly what was sent. Callback order, the
+ * What the engine writes is parsed back as a peer would, in the version the
+ * input's first octets announce (ZMTP-NOTES.md "Version choice"): for 3.x the
+ * greeting, READY with our Socket-Type, well-formed frames; for 2.0 the
+ * signature, major, our socket type, our identity frame and 2.0 frames; for
+ * 1.0 the signature as the header of our identity frame, its body, and 1.0
+ * frames. Our greeting must come in libzmq's pieces: nothing past the
+ * signature before the peer's signature was fed, nothing past the major
+ * before its major. The message frames and subscriptions that come out must
+ * be exactly what was sent. Callback order, the
  * at-most-once on_error, "consumes and produces nothing after an error" and
  * the release of every zero-copy frame are checked too. No clock, no
  * sockets, no global state: everything is freed before returning.
@@ -45,12 +52,20 @@
 #define ENGINE_HELD_MAX 8
 #define ENGINE_IOV_MAX 16
 
+/* What the input's first octets make of the peer. */
+enum { PEER_UNDECIDED, PEER_V3, PEER_V20, PEER_V10, PEER_V10_UNVERSIONED };
+
 /* Parses what the engine writes, as the peer would. */
 typedef struct {
     int socket_type;
     bool as_server;
-    zmtp_greeting_parser_t gp;
-    bool greeting_done;
+    int mode;                             /* PEER_... */
+    uint8_t greeting[ZMTP_GREETING_SIZE]; /* what the engine's greeting must be */
+    size_t greeting_len, greeting_have;
+    const uint8_t *routing_id; /* our identity, for 1.0/2.0 peers */
+    size_t routing_id_len;
+    size_t id_body_have; /* unversioned 1.0: identity body octets seen */
+    bool identity_done;
     zmtp_decoder_t dec;
     size_t frames;
     size_t bytes;
@@ -70,7 +85,10 @@ typedef struct {
     zinc_frame_t *held[ENGINE_HELD_MAX];
     size_t nheld;
     size_t zc_made, zc_freed;
-    size_t received;          /* frames accepted by on_frame */
+    size_t received;  /* frames accepted by on_frame */
+    int phantom_subs; /* subscriptions reported for a 1.0 peer */
+    size_t fed;       /* input octets consumed so far */
+    zmtp_engine_t *eng;
     const char *error_reason; /* for FUZZ_ENGINE_TRACE */
 
     uint64_t msg_digest, sub_digest; /* what we sent */
@@ -89,6 +107,21 @@ static uint64_t engine_msg_hash(uint64_t h, bool more, const uint8_t *p, size_t 
 static void engine_peer_frame(engine_peer_t *pr, zinc_frame_t *f)
 {
     bool command = f->flags & ZI_FRAME_COMMAND;
+    if (pr->mode != PEER_V3) {
+        /* RFC 13/15: no commands; our identity frame first. */
+        FZ_CHECK(!command);
+        if (!pr->identity_done) {
+            FZ_CHECK(f->size == pr->routing_id_len && !(f->flags & ZI_FRAME_MORE));
+            FZ_CHECK(f->size == 0 || memcmp(f->data, pr->routing_id, f->size) == 0);
+            pr->identity_done = true;
+        } else {
+            pr->frames++;
+            pr->msg_digest =
+                engine_msg_hash(pr->msg_digest, f->flags & ZI_FRAME_MORE, f->data, f->size);
+        }
+        zinc_frame_unref(f);
+        return;
+    }
     if (pr->frames++ == 0) {
         /* RFC 37: the NULL handshake starts with READY and our metadata. */
         zmtp_command_t cmd;
@@ -139,20 +172,52 @@ static void engine_peer_frame(engine_peer_t *pr, zinc_frame_t *f)
     zinc_frame_unref(f);
 }
 
+/* The peer's version from the first octets of the input, as RFC 23's
+ * version negotiation decides it, and the greeting the engine must send. */
+static void engine_peer_expect(engine_peer_t *pr, const uint8_t *in, size_t n)
+{
+    uint8_t *g = pr->greeting;
+    zmtp_greeting_encode(g, "NULL", pr->as_server);
+    zmtp_greeting_signature(g, pr->routing_id_len);
+    pr->greeting_len = ZMTP_GREETING_SIZE;
+    if ((n >= 1 && in[0] != 0xFF) || (n >= 10 && !(in[9] & 1))) {
+        pr->mode = PEER_V10_UNVERSIONED;
+        pr->greeting_len = ZMTP_SIGNATURE_SIZE;
+        /* The signature was our whole identity frame when it is empty. */
+        pr->identity_done = pr->routing_id_len == 0;
+    } else if (n >= 11 && in[10] <= 1) {
+        pr->mode = in[10] == 1 ? PEER_V20 : PEER_V10;
+        g[11] = (uint8_t)pr->socket_type;
+        pr->greeting_len = ZMTP_V2_GREETING_SIZE;
+    } else {
+        pr->mode = n >= 11 ? PEER_V3 : PEER_UNDECIDED;
+    }
+    pr->dec.framing = pr->mode == PEER_V20                                       ? ZMTP_FRAMING_V2
+                      : pr->mode == PEER_V10 || pr->mode == PEER_V10_UNVERSIONED ? ZMTP_FRAMING_V1
+                                                                                 : ZMTP_FRAMING_V3;
+}
+
 static void engine_peer_feed(engine_peer_t *pr, const uint8_t *p, size_t n)
 {
     pr->bytes += n;
     while (n > 0) {
         size_t used = 0;
-        if (!pr->greeting_done) {
-            zmtp_greeting_t g;
-            zi_err err = zmtp_greeting_parse(&pr->gp, p, n, &used, &g);
-            FZ_CHECK(err == ZI_OK || err == ZI_AGAIN);
-            if (err == ZI_OK) {
-                FZ_CHECK(g.version == ZMTP_V31 && strcmp(g.mechanism, "NULL") == 0);
-                FZ_CHECK(g.as_server == pr->as_server);
-                pr->greeting_done = true;
-            }
+        if (pr->greeting_have < pr->greeting_len) {
+            used = pr->greeting_len - pr->greeting_have;
+            if (used > n)
+                used = n;
+            FZ_CHECK(memcmp(p, pr->greeting + pr->greeting_have, used) == 0);
+            pr->greeting_have += used;
+        } else if (pr->mode == PEER_UNDECIDED) {
+            FZ_CHECK(!"the engine sent more than a greeting to an undecided peer");
+        } else if (pr->mode == PEER_V10_UNVERSIONED && !pr->identity_done) {
+            /* The signature was our identity frame's header: its body. */
+            used = pr->routing_id_len - pr->id_body_have;
+            if (used > n)
+                used = n;
+            FZ_CHECK(used > 0 && memcmp(p, pr->routing_id + pr->id_body_have, used) == 0);
+            pr->id_body_have += used;
+            pr->identity_done = pr->id_body_have == pr->routing_id_len;
         } else {
             zinc_frame_t *f = NULL;
             zi_err err = zmtp_decoder_feed(&pr->dec, p, n, &used, &f);
@@ -177,6 +242,15 @@ static void engine_on_ready(void *user, zi_props_t *peer)
     st->ready_called = true;
     size_t len;
     const char *type = zi_props_get(peer, "Socket-Type", &len);
+    int mode = st->peer.mode;
+    /* RFC 13/15 peers send their identity first; a 1.0 peer no type. */
+    size_t id_len = 0;
+    if (mode == PEER_V10 || mode == PEER_V10_UNVERSIONED) {
+        FZ_CHECK(type == NULL && zi_props_get(peer, "Identity", &id_len) != NULL && id_len <= 255);
+        return;
+    }
+    if (mode == PEER_V20)
+        FZ_CHECK(zi_props_get(peer, "Identity", &id_len) != NULL && id_len <= 255);
     FZ_CHECK(type != NULL);
     FZ_CHECK(zi_socktype_compatible(st->socket_type, zi_socktype_from_wire(type, len)));
 }
@@ -187,7 +261,10 @@ static bool engine_on_frame(void *user, zinc_frame_t *f)
     FZ_CHECK(st->ready_called && !st->error_called);
     FZ_CHECK(!(f->flags & ZI_FRAME_COMMAND));
     FZ_CHECK(f->meta != NULL);
-    FZ_CHECK(zinc_frame_meta(f, "socket-type") != NULL);
+    if (st->peer.mode == PEER_V10 || st->peer.mode == PEER_V10_UNVERSIONED)
+        FZ_CHECK(zinc_frame_meta(f, "identity") != NULL);
+    else
+        FZ_CHECK(zinc_frame_meta(f, "socket-type") != NULL);
     if (st->refusals < 3 && fz_rng_below(&st->rng, 8) < st->refuse_odds) {
         st->refusals++;
         st->refused = true;
@@ -207,6 +284,14 @@ static void engine_on_subscribe(void *user, bool sub, const uint8_t *topic, size
 {
     engine_fuzz_t *st = user;
     FZ_CHECK(st->ready_called && !st->error_called);
+    /* Only a 3.1 peer sends commands; a 1.0 SUB gets the phantom
+     * subscription to everything, once, right after on_ready. */
+    if (st->peer.mode == PEER_V10_UNVERSIONED) {
+        FZ_CHECK(sub && len == 0 && st->phantom_subs++ == 0 && st->received == 0);
+        FZ_CHECK(st->socket_type == ZINC_PUB || st->socket_type == ZINC_XPUB);
+    } else {
+        FZ_CHECK(st->peer.mode == PEER_V3 && zmtp_engine_peer_version(st->eng) == ZMTP_V31);
+    }
     /* Touch the topic so that a bad view is caught here. */
     volatile uint64_t h = fz_hash(FZ_HASH_INIT, topic, len);
     (void)h;
@@ -245,6 +330,15 @@ static void engine_drain(engine_fuzz_t *st, zmtp_engine_t *e, bool all)
 {
     struct iovec iov[ENGINE_IOV_MAX];
     int max = all ? ENGINE_IOV_MAX : (int)fz_rng_range(&st->rng, 1, ENGINE_IOV_MAX);
+    /* libzmq's pieces: the major only after the peer's signature, the rest
+     * only after its major (a 1.0 peer gets the identity body instead). */
+    size_t produced = st->peer.bytes + zmtp_engine_out_pending(e);
+    if (st->fed < ZMTP_SIGNATURE_SIZE && st->peer.mode != PEER_V10_UNVERSIONED)
+        FZ_CHECK(produced <= ZMTP_SIGNATURE_SIZE);
+    else if (st->fed < ZMTP_SIGNATURE_SIZE + 1 && st->peer.mode != PEER_V10_UNVERSIONED)
+        FZ_CHECK(produced <= ZMTP_SIGNATURE_SIZE + 1);
+    if (st->fed == 0)
+        FZ_CHECK(produced <= ZMTP_SIGNATURE_SIZE);
     int cnt = zmtp_engine_output(e, iov, max);
     FZ_CHECK(cnt >= 0 && cnt <= max);
     size_t total = 0;
@@ -365,6 +459,7 @@ static void engine_send(engine_fuzz_t *st, zmtp_engine_t *e, const uint8_t *in, 
         if (err != ZI_OK)
             break;
         if (zmtp_engine_peer_version(e) >= ZMTP_V31) {
+            FZ_CHECK(st->peer.mode == PEER_V3);
             st->sub_digest = engine_msg_hash(st->sub_digest, sub, in, len);
         } else {
             /* RFC 37 for a 3.0 peer: a message starting with 1 or 0. */
@@ -379,7 +474,7 @@ static void engine_send(engine_fuzz_t *st, zmtp_engine_t *e, const uint8_t *in, 
     }
 }
 
-static void engine_config(uint8_t opts, int socket_type, zmtp_config_t *cfg)
+static void engine_config(uint8_t opts, int socket_type, bool zap, zmtp_config_t *cfg)
 {
     static const int64_t maxmsg[] = {0, 256, 8192, 1 << 20};
     zmtp_config_defaults(cfg, socket_type);
@@ -409,6 +504,8 @@ static void engine_config(uint8_t opts, int socket_type, zmtp_config_t *cfg)
     if (opts & 0x40)
         cfg->out_batch_size = 16;
     cfg->handshake_ivl = (opts & 0x80) ? 0 : 2000;
+    if (zap)
+        memcpy(cfg->zap_domain, "fuzz", 5);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -417,7 +514,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     engine_fuzz_t st;
     memset(&st, 0, sizeof st);
-    st.socket_type = data[0] % (ZI_SOCKTYPE_MAX + 1);
+    st.socket_type = (data[0] & 0x7F) % (ZI_SOCKTYPE_MAX + 1);
+    bool zap = data[0] & 0x80;
     uint8_t opts = data[1];
     fz_rng_seed(&st.rng, (uint64_t)data[2] << 24 | (uint64_t)data[3] << 16 |
                              (uint64_t)data[4] << 8 | data[5]);
@@ -430,7 +528,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size -= ENGINE_HEADER;
 
     zmtp_config_t cfg;
-    engine_config(opts, st.socket_type, &cfg);
+    engine_config(opts, st.socket_type, zap, &cfg);
     st.heartbeat_ivl = cfg.heartbeat_ivl;
     zi_props_t *extra = NULL;
     if (opts & 0x20) {
@@ -443,8 +541,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     st.peer.socket_type = st.socket_type;
     st.peer.as_server = cfg.as_server;
-    zmtp_greeting_parser_init(&st.peer.gp);
+    st.peer.routing_id = cfg.routing_id;
+    st.peer.routing_id_len = cfg.routing_id_len;
     zmtp_decoder_init(&st.peer.dec, -1);
+    engine_peer_expect(&st.peer, data, size);
     st.peer.msg_digest = st.peer.sub_digest = FZ_HASH_INIT;
 
     zmtp_callbacks_t cb = {engine_on_ready, engine_on_frame, engine_on_subscribe, engine_on_error};
@@ -452,6 +552,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     zmtp_engine_t *e = zmtp_engine_new(&cfg, &cb, &st, now);
     if (!e)
         goto out_peer;
+    st.eng = e;
 
     size_t pos = 0;
     size_t steps = 16 * size + 256;
@@ -471,6 +572,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             size_t got = zmtp_engine_feed(e, data + pos, n);
             FZ_CHECK(got <= n);
             pos += got;
+            st.fed = pos;
             if (got < n)
                 FZ_CHECK(zmtp_engine_failed(e) || st.refused);
         } else if (r < 9) {
@@ -488,6 +590,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 continue;
             memcpy(w, data + pos, k);
             pos += k;
+            st.fed = pos;
             zmtp_engine_feed_direct(e, k);
         } else if (r < 11) {
             engine_tick(&st, e, &now);
@@ -517,7 +620,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         engine_drain(&st, e, true);
     FZ_CHECK(st.peer.msg_digest == st.msg_digest);
     FZ_CHECK(st.peer.sub_digest == st.sub_digest);
-    FZ_CHECK(st.peer.bytes >= ZMTP_GREETING_SIZE);
+    FZ_CHECK(st.peer.bytes >= ZMTP_SIGNATURE_SIZE);
+    /* The engine saw the version the input announces. */
+    static const int versions[] = {[PEER_V3] = 0,
+                                   [PEER_V20] = ZMTP_V20,
+                                   [PEER_V10] = ZMTP_V10,
+                                   [PEER_V10_UNVERSIONED] = ZMTP_V10};
+    int v = zmtp_engine_peer_version(e);
+    if (st.peer.mode == PEER_V3)
+        FZ_CHECK(v == 0 || v == ZMTP_V30 || v == ZMTP_V31);
+    else if (st.peer.mode != PEER_UNDECIDED && v != 0)
+        FZ_CHECK(v == versions[st.peer.mode]);
+    if (st.ready_called && st.peer.mode == PEER_V10_UNVERSIONED &&
+        (st.socket_type == ZINC_PUB || st.socket_type == ZINC_XPUB))
+        FZ_CHECK(st.phantom_subs == 1);
+    /* Security is refused below 3.0 (here: a ZAP domain). */
+    if (zap && st.peer.mode != PEER_V3 && st.peer.mode != PEER_UNDECIDED)
+        FZ_CHECK(!st.ready_called);
 
 #ifdef FUZZ_ENGINE_TRACE
     fprintf(stderr, "type %d ready %d error \"%s\" consumed %zu/%zu received %zu peer frames %zu\n",

@@ -1,4 +1,4 @@
-/* ZMTP 3.x frame codec: decoder and header encoder. */
+/* The frame codec: decoder and header encoders, ZMTP 3.x, 2.0 and 1.0. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -529,6 +529,159 @@ static void test_decoder_advance_past_the_body_is_clamped(void **state)
     zmtp_decoder_fini(&d);
 }
 
+/* ---- ZMTP 1.0 and 2.0 framing (RFC 13, RFC 15) -------------------------- */
+
+static const struct {
+    size_t size;
+    bool more;
+} v1_spec[] = {{0, true}, {1, false}, {253, true}, {254, false}, {255, true}, {300, false}};
+
+static uint8_t *v1_stream(size_t *len)
+{
+    uint8_t *buf = malloc(4096);
+    assert_non_null(buf);
+    size_t pos = 0;
+    for (size_t i = 0; i < ZT_LEN(v1_spec); i++) {
+        pos += zmtp_header_encode_v1(buf + pos, v1_spec[i].more, v1_spec[i].size);
+        zt_fill_pattern(buf + pos, v1_spec[i].size, (uint8_t)i);
+        pos += v1_spec[i].size;
+    }
+    *len = pos;
+    return buf;
+}
+
+typedef struct {
+    zmtp_decoder_t dec;
+    size_t got;
+} v1_run_t;
+
+static void v1_feed(v1_run_t *r, const uint8_t *in, size_t n)
+{
+    size_t pos = 0;
+    while (pos < n) {
+        size_t used;
+        zinc_frame_t *f = NULL;
+        zi_err e = zmtp_decoder_feed(&r->dec, in + pos, n - pos, &used, &f);
+        pos += used;
+        if (e == ZI_AGAIN) {
+            assert_int_equal(pos, n);
+            break;
+        }
+        assert_int_equal(e, ZI_OK);
+        assert_true(r->got < ZT_LEN(v1_spec));
+        size_t i = r->got++;
+        assert_int_equal(zinc_frame_size(f), v1_spec[i].size);
+        assert_int_equal(zi_frame_is_more(f), v1_spec[i].more);
+        assert_false(f->flags & ZI_FRAME_COMMAND);
+        uint8_t want[300];
+        zt_fill_pattern(want, v1_spec[i].size, (uint8_t)i);
+        if (v1_spec[i].size)
+            assert_memory_equal(zinc_frame_data(f), want, v1_spec[i].size);
+        zinc_frame_unref(f);
+    }
+}
+
+static void v1_split(const uint8_t *a, size_t na, const uint8_t *b, size_t nb, void *ctx)
+{
+    (void)ctx;
+    v1_run_t r = {.got = 0};
+    zmtp_decoder_init(&r.dec, -1);
+    r.dec.framing = ZMTP_FRAMING_V1;
+    v1_feed(&r, a, na);
+    v1_feed(&r, b, nb);
+    assert_int_equal(r.got, ZT_LEN(v1_spec));
+    zmtp_decoder_fini(&r.dec);
+}
+
+static void test_decoder_v1_frames_at_every_split_point(void **state)
+{
+    (void)state;
+    size_t len;
+    uint8_t *s = v1_stream(&len);
+    zt_for_each_split(s, len, v1_split, NULL);
+    free(s);
+}
+
+static zi_err v1_decode_one(const uint8_t *in, size_t n, int64_t maxmsgsize, size_t *used)
+{
+    zmtp_decoder_t d;
+    zmtp_decoder_init(&d, maxmsgsize);
+    d.framing = ZMTP_FRAMING_V1;
+    zinc_frame_t *f = NULL;
+    uint8_t *g = zt_guard_copy(in, n);
+    zi_err e = zmtp_decoder_feed(&d, g, n, used, &f);
+    zt_guard_free(g);
+    zinc_frame_unref(f);
+    zmtp_decoder_fini(&d);
+    return e;
+}
+
+static void test_decoder_v1_rejects_a_length_without_its_flags_octet(void **state)
+{
+    (void)state;
+    size_t used;
+    static const uint8_t zero[] = {0x00, 0x00};
+    assert_int_equal(v1_decode_one(zero, sizeof zero, -1, &used), ZI_EPROTO);
+    assert_int_equal(used, 1);
+    static const uint8_t long_zero[] = {0xFF, 0, 0, 0, 0, 0, 0, 0, 0, 0x00};
+    assert_int_equal(v1_decode_one(long_zero, sizeof long_zero, -1, &used), ZI_EPROTO);
+    assert_int_equal(used, 9);
+}
+
+static void test_decoder_v1_checks_the_body_against_maxmsgsize_before_allocating(void **state)
+{
+    (void)state;
+    size_t used;
+    /* length 11 = flags + 10 octets: at the limit 10, above the limit 9 */
+    uint8_t f11[12] = {11, 0x00};
+    assert_int_equal(v1_decode_one(f11, sizeof f11, 10, &used), ZI_OK);
+    assert_int_equal(v1_decode_one(f11, 2, 9, &used), ZI_EMSGSIZE);
+    static const uint8_t huge[] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x00};
+    assert_int_equal(v1_decode_one(huge, sizeof huge, -1, &used), ZI_EMSGSIZE);
+    /* flags other than MORE are ignored, as libzmq's v1 decoder does */
+    uint8_t odd[] = {2, 0xFE, 'x'};
+    assert_int_equal(v1_decode_one(odd, sizeof odd, -1, &used), ZI_OK);
+}
+
+static void test_header_encode_v1_counts_the_flags_octet(void **state)
+{
+    (void)state;
+    uint8_t h[ZMTP_V1_HEADER_MAX];
+    static const uint8_t empty[] = {0x01, 0x00};
+    assert_int_equal(zmtp_header_encode_v1(h, false, 0), 2);
+    assert_memory_equal(h, empty, 2);
+    static const uint8_t more253[] = {0xFE, 0x01};
+    assert_int_equal(zmtp_header_encode_v1(h, true, 253), 2);
+    assert_memory_equal(h, more253, 2);
+    /* 254 octets: length 255 needs the 0xFF escape and 8 octets */
+    static const uint8_t b254[] = {0xFF, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0x00};
+    assert_int_equal(zmtp_header_encode_v1(h, false, 254), 10);
+    assert_memory_equal(h, b254, 10);
+}
+
+static void test_decoder_v2_has_no_commands(void **state)
+{
+    (void)state;
+    zmtp_decoder_t d;
+    zmtp_decoder_init(&d, -1);
+    d.framing = ZMTP_FRAMING_V2;
+    static const uint8_t cmd[] = {0x04, 0x01, 'x'};
+    size_t used;
+    zinc_frame_t *f = NULL;
+    assert_int_equal(zmtp_decoder_feed(&d, cmd, sizeof cmd, &used, &f), ZI_EPROTO);
+    assert_null(f);
+    zmtp_decoder_fini(&d);
+    /* MORE and LONG are as in 3.x */
+    zmtp_decoder_init(&d, -1);
+    d.framing = ZMTP_FRAMING_V2;
+    static const uint8_t msg[] = {0x03, 0, 0, 0, 0, 0, 0, 0, 1, 'y'};
+    assert_int_equal(zmtp_decoder_feed(&d, msg, sizeof msg, &used, &f), ZI_OK);
+    assert_true(zi_frame_is_more(f));
+    assert_int_equal(zinc_frame_size(f), 1);
+    zinc_frame_unref(f);
+    zmtp_decoder_fini(&d);
+}
+
 /* ---- header encoder -------------------------------------------------- */
 
 static void test_header_encode_255_is_two_octets(void **state)
@@ -587,6 +740,11 @@ int main(void)
         cmocka_unit_test(test_decoder_fini_releases_a_partial_body),
         cmocka_unit_test(test_decoder_window_receives_the_body_straight_into_the_frame),
         cmocka_unit_test(test_decoder_advance_past_the_body_is_clamped),
+        cmocka_unit_test(test_decoder_v1_frames_at_every_split_point),
+        cmocka_unit_test(test_decoder_v1_rejects_a_length_without_its_flags_octet),
+        cmocka_unit_test(test_decoder_v1_checks_the_body_against_maxmsgsize_before_allocating),
+        cmocka_unit_test(test_header_encode_v1_counts_the_flags_octet),
+        cmocka_unit_test(test_decoder_v2_has_no_commands),
         cmocka_unit_test(test_header_encode_255_is_two_octets),
         cmocka_unit_test(test_header_encode_256_is_nine_octets),
         cmocka_unit_test(test_header_encode_keeps_flags_and_clears_long_for_small_sizes),

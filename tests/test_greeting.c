@@ -8,6 +8,7 @@
 
 #include "testutil.h"
 #include "vectors.h"
+#include "zinc.h"
 #include "zmtp/greeting.h"
 
 static void test_greeting_encode_null_is_the_31_vector(void **state)
@@ -193,12 +194,14 @@ static void test_greeting_v10_is_detected_after_the_first_octet(void **state)
     (void)state;
     zmtp_greeting_t g;
     size_t used;
-    /* one octet is enough */
-    assert_int_equal(parse_whole(zt_greeting_v10, 1, &used, &g), ZI_EVERSION);
+    /* one octet is enough: it is the start of the peer's identity frame */
+    assert_int_equal(parse_whole(zt_greeting_v10, 1, &used, &g), ZI_OK);
     assert_int_equal(used, 1);
     assert_int_equal(g.version, ZMTP_V10);
+    assert_true(g.unversioned);
+    assert_int_equal(g.socket_type, -1);
     /* and no more is taken when more is there */
-    assert_int_equal(parse_whole(zt_greeting_v10, sizeof zt_greeting_v10, &used, &g), ZI_EVERSION);
+    assert_int_equal(parse_whole(zt_greeting_v10, sizeof zt_greeting_v10, &used, &g), ZI_OK);
     assert_int_equal(used, 1);
     assert_int_equal(g.version, ZMTP_V10);
 }
@@ -212,39 +215,49 @@ static void test_greeting_v10_is_detected_by_octet_9_bit_0(void **state)
     zmtp_greeting_t g;
     size_t used;
     assert_int_equal(parse_whole(v, 9, &used, &g), ZI_AGAIN);
-    assert_int_equal(parse_whole(v, 64, &used, &g), ZI_EVERSION);
+    assert_int_equal(parse_whole(v, 64, &used, &g), ZI_OK);
     assert_int_equal(used, 10);
     assert_int_equal(g.version, ZMTP_V10);
+    assert_true(g.unversioned);
 }
 
-static void test_greeting_major_0_is_v10(void **state)
+/* Revision 0: a signature, then 1.0 framing (libzmq's handshake_v1_0). */
+static void test_greeting_major_0_is_v10_after_its_socket_type(void **state)
 {
     (void)state;
     uint8_t v[64];
     memcpy(v, zt_greeting_null_31, 64);
     v[ZT_GREETING_MAJOR] = 0;
+    v[ZT_GREETING_MINOR] = ZINC_PUSH;
     zmtp_greeting_t g;
     size_t used;
-    assert_int_equal(parse_whole(v, 64, &used, &g), ZI_EVERSION);
-    assert_int_equal(used, 11);
+    assert_int_equal(parse_whole(v, 11, &used, &g), ZI_AGAIN);
+    assert_int_equal(parse_whole(v, 64, &used, &g), ZI_OK);
+    assert_int_equal(used, 12);
     assert_int_equal(g.version, ZMTP_V10);
+    assert_false(g.unversioned);
+    assert_int_equal(g.socket_type, ZINC_PUSH);
 }
 
-static void test_greeting_v20_is_detected_after_11_octets_without_waiting(void **state)
+static void test_greeting_v20_is_complete_after_12_octets_without_waiting(void **state)
 {
     (void)state;
     zmtp_greeting_t g;
     size_t used;
-    /* 10 octets: still undecided */
+    /* 10 and 11 octets: still undecided (the socket type is missing) */
     assert_int_equal(parse_whole(zt_greeting_v20, 10, &used, &g), ZI_AGAIN);
     assert_int_equal(used, 10);
-    /* the revision octet decides; the socket-type octet is left alone */
-    assert_int_equal(parse_whole(zt_greeting_v20, 11, &used, &g), ZI_EVERSION);
+    assert_int_equal(parse_whole(zt_greeting_v20, 11, &used, &g), ZI_AGAIN);
     assert_int_equal(used, 11);
+    /* the socket-type octet completes it; nothing after it is taken */
+    uint8_t more[20];
+    memcpy(more, zt_greeting_v20, 12);
+    memset(more + 12, 0xAB, 8);
+    assert_int_equal(parse_whole(more, sizeof more, &used, &g), ZI_OK);
+    assert_int_equal(used, 12);
     assert_int_equal(g.version, ZMTP_V20);
-    assert_int_equal(parse_whole(zt_greeting_v20, sizeof zt_greeting_v20, &used, &g), ZI_EVERSION);
-    assert_int_equal(used, 11);
-    assert_int_equal(g.version, ZMTP_V20);
+    assert_false(g.unversioned);
+    assert_int_equal(g.socket_type, ZINC_DEALER);
 }
 
 static void test_greeting_v20_is_detected_when_fed_octet_by_octet(void **state)
@@ -259,14 +272,37 @@ static void test_greeting_v20_is_detected_when_fed_octet_by_octet(void **state)
         zi_err e = zmtp_greeting_parse(&p, in, 1, &used, &g);
         zt_guard_free(in);
         assert_int_equal(used, 1);
-        if (i < 10) {
+        /* the staging points of ZMTP-NOTES.md "Greeting" */
+        assert_int_equal(zmtp_greeting_peer_signed(&p), i >= 9);
+        assert_int_equal(zmtp_greeting_peer_major(&p), i >= 10 ? 1 : -1);
+        if (i < 11) {
             assert_int_equal(e, ZI_AGAIN);
         } else {
-            assert_int_equal(e, ZI_EVERSION);
+            assert_int_equal(e, ZI_OK);
             assert_int_equal(g.version, ZMTP_V20);
-            break;
+            assert_int_equal(g.socket_type, ZINC_DEALER);
         }
     }
+}
+
+static void test_greeting_signature_pads_with_identity_length_plus_one(void **state)
+{
+    (void)state;
+    uint8_t sig[ZMTP_SIGNATURE_SIZE];
+    static const uint8_t empty[] = {0xFF, 0, 0, 0, 0, 0, 0, 0, 0x01, 0x7F};
+    zmtp_greeting_signature(sig, 0);
+    assert_memory_equal(sig, empty, sizeof empty);
+    /* 299 octets: length 300 = 0x012C, a ZMTP 1.0 long header */
+    static const uint8_t long_id[] = {0xFF, 0, 0, 0, 0, 0, 0, 0x01, 0x2C, 0x7F};
+    zmtp_greeting_signature(sig, 299);
+    assert_memory_equal(sig, long_id, sizeof long_id);
+    /* it is still a versioned signature */
+    zmtp_greeting_parser_t p;
+    zmtp_greeting_parser_init(&p);
+    zmtp_greeting_t g;
+    size_t used;
+    assert_int_equal(zmtp_greeting_parse(&p, sig, sizeof sig, &used, &g), ZI_AGAIN);
+    assert_true(zmtp_greeting_peer_signed(&p));
 }
 
 static void test_greeting_major_above_3_is_treated_as_31(void **state)
@@ -384,8 +420,9 @@ int main(void)
         cmocka_unit_test(test_greeting_parse_empty_input_needs_more),
         cmocka_unit_test(test_greeting_v10_is_detected_after_the_first_octet),
         cmocka_unit_test(test_greeting_v10_is_detected_by_octet_9_bit_0),
-        cmocka_unit_test(test_greeting_major_0_is_v10),
-        cmocka_unit_test(test_greeting_v20_is_detected_after_11_octets_without_waiting),
+        cmocka_unit_test(test_greeting_major_0_is_v10_after_its_socket_type),
+        cmocka_unit_test(test_greeting_v20_is_complete_after_12_octets_without_waiting),
+        cmocka_unit_test(test_greeting_signature_pads_with_identity_length_plus_one),
         cmocka_unit_test(test_greeting_v20_is_detected_when_fed_octet_by_octet),
         cmocka_unit_test(test_greeting_major_above_3_is_treated_as_31),
         cmocka_unit_test(test_greeting_major_2_is_treated_as_31),

@@ -41,6 +41,30 @@ def greeting_v20(socket_type):
 GREETING_V10 = b"\x01\x00"  # length 1 (flags only), flags 0: anonymous identity
 
 
+def signature(identity_len=0):
+    # As libzmq sends it: the padding is identity length + 1 (ZMTP-NOTES.md).
+    return b"\xff" + struct.pack(">Q", identity_len + 1) + b"\x7f"
+
+
+def v20_peer(socket_type, identity=b"", revision=1):
+    # RFC 15: signature, revision, socket type, then the identity frame (2.0
+    # framing; revision 0 means 1.0 framing after the same 12 octets).
+    ident = frame(identity) if revision == 1 else v1_frame(identity)
+    return signature(len(identity)) + bytes([revision, socket_type]) + ident
+
+
+def v1_frame(body, more=False):
+    # RFC 13: length counting the flags octet (0xFF + 8 octets from 255 on),
+    # flags (MORE = 1), body.
+    n = len(body) + 1
+    head = bytes([n]) if n < 255 else b"\xff" + struct.pack(">Q", n)
+    return head + bytes([1 if more else 0]) + body
+
+
+def v1_message(*parts):
+    return b"".join(v1_frame(p, more=i + 1 < len(parts)) for i, p in enumerate(parts))
+
+
 def frame(body, more=False, command=False, force_long=False):
     flags = (1 if more else 0) | (4 if command else 0)
     if len(body) > 255 or force_long:
@@ -120,6 +144,8 @@ def greeting_seeds():
         "v10": GREETING_V10 + b"\x06\x00hello",
         "sig-bit0-clear": greeting()[:9] + b"\x7e" + greeting()[10:],
         "major0": greeting(major=0),
+        "v10-long-identity": v1_frame(b"L" * 254),
+        "v10-rev0": v20_peer(PUSH, revision=0),
         "truncated11": greeting()[:11],
         "then-ready": greeting() + DEALER_READY,
     }
@@ -171,6 +197,18 @@ def decoder_seeds():
             if sname in ("f255", "f256", "mixed", "dealer-ready", "multipart", "ping-pong") or \
                     hname in ("1m-rand-win", "max255"):
                 seeds["%s-%s" % (sname, hname)] = bytes(h) + data
+    # 2.0 (header [2] bits 4-5 = 1) and 1.0 (= 2) framing.
+    v2 = message(b"", b"hello", b"world") + frame(F255) + frame(F256, more=True) + frame(b"")
+    v1 = v1_message(b"", b"hello") + v1_frame(F255[:253]) + v1_frame(F255[:254], more=True) + \
+        v1_frame(F256) + v1_frame(b"")
+    for hname, (m, c, w) in headers.items():
+        if hname in ("1m-whole", "1m-bytewise", "1m-rand-win", "max255", "max3"):
+            seeds["v20-%s" % hname] = bytes([m & 0x7F, c, (w & 0x0F) | 0x10]) + v2
+            seeds["v10-%s" % hname] = bytes([m & 0x7F, c, (w & 0x0F) | 0x20]) + v1
+    seeds["v10-length0-1m-whole"] = bytes([MAX_1M, 0, 0x20]) + b"\x00\x00"
+    seeds["v10-long-length0-1m-whole"] = bytes([MAX_1M, 0, 0x20]) + b"\xff" + bytes(9)
+    seeds["v10-huge-1m-whole"] = bytes([MAX_1M, 0, 0x20]) + b"\xff" * 9 + b"\x00"
+    seeds["v20-command-bit-1m-whole"] = bytes([MAX_1M, 0, 0x10]) + command(b"PING", b"\x00\x00")
     return seeds
 
 
@@ -266,6 +304,60 @@ def engine_seeds(as_server):
     seeds["xpub-sub-zmtp30"] = bytes([XPUB, 0x0D, 1, 2, 3, 5, 0x02]) + \
         greeting(minor=0, as_server=peer_is_server) + ready(SUB) + message(b"\x01topic") + \
         message(b"\x00topic")
+    # ZMTP 2.0 peers (RFC 15): identity frame, then messages in 2.0 framing
+    # (subscriptions as 0x01/0x00 messages); and 1.0 peers (RFC 13), without
+    # a greeting or with revision 0, in 1.0 framing.
+    legacy = [(DEALER, ROUTER), (ROUTER, DEALER), (PUSH, PULL), (PULL, PUSH), (PUB, SUB),
+              (SUB, PUB), (REQ, REP), (REP, REQ), (XPUB, XSUB), (PAIR, PAIR)]
+    for j, (ours, peer) in enumerate(legacy):
+        ident = b"peer-%d" % j if j % 2 else b""
+        if peer in (SUB, XSUB):
+            traffic = [[b"\x01topic"], [b"\x01"], [b"\x00topic"]]
+        elif peer == REQ:
+            traffic = [[b"", b"hello"], [b"", F256]]
+        elif peer in (REP, ROUTER) and ours == REQ:
+            traffic = [[b"", b"world"]]
+        else:
+            traffic = [[b"id", b"", b"payload"], [F255], [F256], [b"tail"]]
+        hdr = bytes([ours, 0x0C | 0x10 * (j % 2) | 0x03 * (j % 3 == 0), 7, 7, j, 1, 0x01 + j % 4])
+        v2 = v20_peer(peer, ident) + b"".join(message(*m) for m in traffic)
+        v1 = v1_frame(ident) + b"".join(v1_message(*m) for m in traffic)
+        v1r0 = v20_peer(peer, ident, revision=0) + b"".join(v1_message(*m) for m in traffic)
+        name = "%s-%s" % (NAMES[ours].lower(), NAMES[peer].lower())
+        seeds[name + "-zmtp20"] = hdr + v2
+        seeds[name + "-zmtp10"] = hdr + v1
+        seeds[name + "-zmtp10-rev0"] = hdr + v1r0
+        seeds[name + "-zmtp20-bytes"] = bytes([ours, 0x0C | 0x10, 3, 1, j, 2, 0xC0]) + v2
+        seeds[name + "-zmtp10-bytes"] = bytes([ours, 0x0C | 0x10, 3, 1, j, 3, 0xC0]) + v1
+    # A 1.0 identity of 254 octets or more: the first octet is 0xFF, so the
+    # version shows only at octet 9 (flags, bit 0 clear).
+    seeds["router-dealer-zmtp10-long-identity"] = bytes([ROUTER, 0x0C, 5, 5, 5, 5, 0x01]) + \
+        v1_frame(b"L" * 254) + v1_message(b"", b"x" * 300)
+    seeds["pub-sub-zmtp10-phantom"] = bytes([PUB, 0x0C, 5, 5, 5, 6, 0x00]) + v1_frame(b"")
+    # The older peers' failures: each must end in exactly one error.
+    legacy_fails = {
+        "zmtp20-identity-300": v20_peer(ROUTER)[:12] + frame(b"i" * 300),
+        "zmtp10-identity-300": v1_frame(b"i" * 300),
+        "zmtp10-length-0": b"\x00\x00",
+        "zmtp10-long-length-0": b"\xff" + b"\x00" * 8 + b"\x00",
+        "zmtp10-length-huge": v1_frame(b"") + b"\xff" + struct.pack(">Q", 1 << 62) + b"\x00",
+        "zmtp20-command-bit": v20_peer(ROUTER) + command(b"PING", b"\x00\x00"),
+        "zmtp20-reserved-bit": v20_peer(ROUTER) + b"\x10\x01x",
+        "zmtp20-incompatible": v20_peer(PUB) + message(b"x"),
+        "zmtp20-unknown-type": v20_peer(77) + message(b"x"),
+        "zmtp20-truncated": v20_peer(ROUTER)[:11],
+        "zmtp10-truncated": v1_frame(b"abc")[:3],
+        "zmtp20-too-big": v20_peer(ROUTER) + frame(b"x" * 300),
+    }
+    for name, stream in legacy_fails.items():
+        seeds["dealer-" + name] = bytes([DEALER, 0x04 | 0x01, 9, 9, 9, 8, 0x02]) + stream
+    # A ZAP domain (bit 7 of octet 0) refuses 1.0 and 2.0 peers.
+    seeds["dealer-zap-zmtp20"] = bytes([DEALER | 0x80, 0x0C, 9, 9, 9, 7, 0x03]) + \
+        v20_peer(ROUTER) + message(b"x")
+    seeds["dealer-zap-zmtp10"] = bytes([DEALER | 0x80, 0x0C, 9, 9, 9, 7, 0x03]) + \
+        v1_frame(b"") + v1_message(b"x")
+    seeds["dealer-zap-zmtp31"] = bytes([DEALER | 0x80, 0x0C, 9, 9, 9, 7, 0x03]) + \
+        greeting(as_server=peer_is_server) + ready(ROUTER) + message(b"x")
     # The handshake and protocol failures the engine must close on.
     fails = {
         "mech-mismatch": greeting(b"PLAIN", as_server=peer_is_server) + ready(ROUTER),

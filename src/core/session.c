@@ -649,6 +649,10 @@ static void session_in(void *arg)
         ss->unflushed = false;
     }
     session_schedule_tick(ss);
+    /* The greeting goes out in pieces, each answering the peer's (and the
+     * handshake after it): write them now rather than after a POLLOUT. */
+    if (!ss->ready && !ss->failed)
+        session_flush_out(ss);
     session_pull(ss); /* sends PONGs and the handshake too */
     if (ss->state != SS_ACTIVE)
         return;

@@ -3,7 +3,9 @@
 #include "util/cursor.h"
 #include "zmtp/codec.h"
 
-enum decoder_state { DEC_FLAGS, DEC_SIZE, DEC_BODY };
+/* ZMTP 3.x/2.0: FLAGS, SIZE, BODY. ZMTP 1.0: V1_LEN (first octet), V1_SIZE
+ * (8 octets after 0xFF), V1_FLAGS, BODY. */
+enum decoder_state { DEC_FLAGS, DEC_SIZE, DEC_BODY, DEC_V1_LEN, DEC_V1_SIZE, DEC_V1_FLAGS };
 
 void zmtp_decoder_init(zmtp_decoder_t *d, int64_t maxmsgsize)
 {
@@ -30,6 +32,21 @@ size_t zmtp_header_encode(uint8_t out[ZMTP_HEADER_MAX], uint8_t flags, uint64_t 
     return 2;
 }
 
+size_t zmtp_header_encode_v1(uint8_t out[ZMTP_V1_HEADER_MAX], bool more, uint64_t size)
+{
+    /* RFC 13: the length counts the flags octet. */
+    uint64_t len = size + 1;
+    if (len < 0xFF) {
+        out[0] = (uint8_t)len;
+        out[1] = more ? ZMTP_FLAG_MORE : 0;
+        return 2;
+    }
+    out[0] = 0xFF;
+    zi_put_u64be(out + 1, len);
+    out[9] = more ? ZMTP_FLAG_MORE : 0;
+    return 10;
+}
+
 /* The size is known: check it, then allocate the frame it will fill. */
 static zi_err decoder_start_body(zmtp_decoder_t *d)
 {
@@ -54,8 +71,10 @@ static zi_err decoder_start_body(zmtp_decoder_t *d)
 
 static zi_err decoder_flags(zmtp_decoder_t *d, uint8_t flags)
 {
-    /* RFC 23: reserved bits must be zero. */
+    /* RFC 23: reserved bits must be zero; RFC 15 (2.0) has no commands. */
     if (flags & ZMTP_FLAG_RESERVED)
+        return ZI_EPROTO;
+    if (d->framing == ZMTP_FRAMING_V2 && (flags & ZMTP_FLAG_COMMAND))
         return ZI_EPROTO;
     /* RFC 37: a command is always a single frame. */
     if ((flags & ZMTP_FLAG_COMMAND) && (flags & ZMTP_FLAG_MORE))
@@ -76,6 +95,17 @@ static zinc_frame_t *decoder_take(zmtp_decoder_t *d)
     return f;
 }
 
+/* ZMTP 1.0: the length (flags octet included) is known. */
+static zi_err decoder_v1_length(zmtp_decoder_t *d, uint64_t len)
+{
+    /* RFC 13: a frame has at least its flags octet. */
+    if (len == 0)
+        return ZI_EPROTO;
+    d->size = len - 1;
+    d->state = DEC_V1_FLAGS;
+    return ZI_OK;
+}
+
 zi_err zmtp_decoder_feed(zmtp_decoder_t *d, const uint8_t *in, size_t n, size_t *used,
                          zinc_frame_t **out)
 {
@@ -83,9 +113,44 @@ zi_err zmtp_decoder_feed(zmtp_decoder_t *d, const uint8_t *in, size_t n, size_t 
     zi_err e = ZI_OK;
     *out = NULL;
     while (pos < n || (d->state == DEC_BODY && d->body_have == d->frame->size)) {
+        if (d->state == DEC_FLAGS && d->framing == ZMTP_FRAMING_V1)
+            d->state = DEC_V1_LEN;
         switch (d->state) {
         case DEC_FLAGS:
             e = decoder_flags(d, in[pos++]);
+            if (e != ZI_OK)
+                goto out;
+            break;
+        case DEC_V1_LEN: {
+            uint8_t b = in[pos++];
+            d->hdr_have = 0;
+            if (b == 0xFF) {
+                d->state = DEC_V1_SIZE;
+                break;
+            }
+            e = decoder_v1_length(d, b);
+            if (e != ZI_OK)
+                goto out;
+            break;
+        }
+        case DEC_V1_SIZE: {
+            size_t take = 8 - d->hdr_have;
+            if (take > n - pos)
+                take = n - pos;
+            memcpy(d->hdr + d->hdr_have, in + pos, take);
+            d->hdr_have += take;
+            pos += take;
+            if (d->hdr_have < 8)
+                break;
+            e = decoder_v1_length(d, zi_get_u64be(d->hdr));
+            if (e != ZI_OK)
+                goto out;
+            break;
+        }
+        case DEC_V1_FLAGS:
+            /* Only MORE means something in 1.0; libzmq ignores the rest. */
+            d->flags = in[pos++] & ZMTP_FLAG_MORE;
+            e = decoder_start_body(d);
             if (e != ZI_OK)
                 goto out;
             break;

@@ -13,8 +13,14 @@
 #include "zmtp/greeting.h"
 #include "zmtp/mech.h"
 #include "zmtp/outq.h"
+#include "zmtp/socktype.h"
 
-enum engine_state { ENG_GREETING, ENG_HANDSHAKE, ENG_READY, ENG_FAILED };
+/* ENG_IDENTITY: a ZMTP 1.0 or 2.0 peer, whose identity frame is awaited
+ * (RFC 13, RFC 15: it is the first frame each side sends). */
+enum engine_state { ENG_GREETING, ENG_IDENTITY, ENG_HANDSHAKE, ENG_READY, ENG_FAILED };
+
+/* RFC 13/15: an identity is 0 to 255 octets. */
+#define ENGINE_IDENTITY_MAX 255
 
 #define NEVER INT64_MAX
 
@@ -27,6 +33,8 @@ struct zmtp_engine {
 
     zmtp_greeting_parser_t greeting_parser;
     zmtp_greeting_t greeting;
+    uint8_t greeting_out[ZMTP_GREETING_SIZE]; /* ours, sent in pieces */
+    int greeting_sent;                        /* 0: signature, 1: + major, 2: all */
     zmtp_decoder_t dec;
     zmtp_outq_t out;
     zmtp_mech_t *mech;
@@ -135,11 +143,12 @@ zmtp_engine_t *zmtp_engine_new(const zmtp_config_t *cfg, const zmtp_callbacks_t 
     e->handshake_deadline = cfg->handshake_ivl > 0 ? now_ms + cfg->handshake_ivl : NEVER;
     e->next_ping = e->ping_timeout_at = e->ttl_deadline = NEVER;
 
-    /* RFC 23: send the whole greeting at once; a libzmq peer sends its own
-     * in pieces and waits for ours. */
-    uint8_t g[ZMTP_GREETING_SIZE];
-    zmtp_greeting_encode(g, ops->name, cfg->as_server);
-    if (zmtp_outq_put(&e->out, g, sizeof g) != ZI_OK)
+    /* The signature now, the rest as the peer's octets arrive
+     * (engine_greeting_step), as libzmq: a ZMTP 1.0 peer sends no greeting
+     * and must not get one, a 2.0 peer gets the 2.0 one. */
+    zmtp_greeting_encode(e->greeting_out, ops->name, cfg->as_server);
+    zmtp_greeting_signature(e->greeting_out, cfg->routing_id_len);
+    if (zmtp_outq_put(&e->out, e->greeting_out, ZMTP_SIGNATURE_SIZE) != ZI_OK)
         goto fail;
     return e;
 fail:
@@ -219,8 +228,132 @@ static zi_err engine_mech_step(zmtp_engine_t *e)
     return ZI_OK;
 }
 
+/* Sends the next pieces of our greeting that the peer's octets allow: the
+ * major once its signature is in, then, once its major is in, our minor,
+ * mechanism and filler to a 3.x peer, or our socket type (RFC 15) to a 2.0
+ * (or revision 0) peer. The major is 3 whatever the peer turns out to be:
+ * it goes before the peer's is known, as libzmq's does; RFC 15 peers take
+ * a higher revision for their own. */
+static zi_err engine_greeting_step(zmtp_engine_t *e)
+{
+    const zmtp_greeting_parser_t *p = &e->greeting_parser;
+    zi_err err = ZI_OK;
+    if (e->greeting_sent == 0 && zmtp_greeting_peer_signed(p)) {
+        err = zmtp_outq_put(&e->out, e->greeting_out + ZMTP_SIGNATURE_SIZE, 1);
+        e->greeting_sent = 1;
+    }
+    int major = zmtp_greeting_peer_major(p);
+    if (err == ZI_OK && e->greeting_sent == 1 && major >= 0) {
+        if (major <= 1) {
+            uint8_t type = (uint8_t)e->cfg.socket_type;
+            err = zmtp_outq_put(&e->out, &type, 1);
+        } else {
+            err = zmtp_outq_put(&e->out, e->greeting_out + ZMTP_SIGNATURE_SIZE + 1,
+                                ZMTP_GREETING_SIZE - ZMTP_SIGNATURE_SIZE - 1);
+        }
+        e->greeting_sent = 2;
+    }
+    if (err != ZI_OK)
+        return engine_fail(e, err, 0, "out of memory");
+    return ZI_OK;
+}
+
+static size_t engine_decode(zmtp_engine_t *e, const uint8_t *in, size_t n);
+
+/* Our identity frame to a 1.0 or 2.0 peer. To an unversioned 1.0 peer the
+ * signature already was its header (length = identity + 1, flags 0x7F):
+ * only the body is left. */
+static zi_err engine_put_identity(zmtp_engine_t *e)
+{
+    size_t len = e->cfg.routing_id_len;
+    uint8_t hdr[ZMTP_V1_HEADER_MAX];
+    size_t hlen = 0;
+    if (!e->greeting.unversioned)
+        hlen = e->dec.framing == ZMTP_FRAMING_V1 ? zmtp_header_encode_v1(hdr, false, len)
+                                                 : zmtp_header_encode(hdr, 0, len);
+    zi_err err = hlen ? zmtp_outq_put(&e->out, hdr, hlen) : ZI_OK;
+    if (err == ZI_OK && len)
+        err = zmtp_outq_put(&e->out, e->cfg.routing_id, len);
+    return err;
+}
+
+static const char *engine_legacy_reason(const zmtp_greeting_t *g, int what)
+{
+    static const char *const reasons[2][3] = {
+        {"ZMTP 1.0 peer: no security mechanism exists below ZMTP 3.0 (PLAIN or CURVE is set)",
+         "ZMTP 1.0 peer: a ZAP domain is set, and peers below ZMTP 3.0 cannot be authenticated",
+         "ZMTP 1.0 peer: out of memory"},
+        {"ZMTP 2.0 peer: no security mechanism exists below ZMTP 3.0 (PLAIN or CURVE is set)",
+         "ZMTP 2.0 peer: a ZAP domain is set, and peers below ZMTP 3.0 cannot be authenticated",
+         "ZMTP 2.0 peer: out of memory"},
+    };
+    return reasons[g->version == ZMTP_V20][what];
+}
+
+/* A ZMTP 1.0 or 2.0 peer (RFC 13, RFC 15): no mechanism, no commands; the
+ * identity frame comes first, then messages in the old framing. */
+static zi_err engine_legacy_start(zmtp_engine_t *e)
+{
+    const zmtp_greeting_t *g = &e->greeting;
+    e->mech->peer_version = g->version;
+    /* As libzmq (zap_enabled): security needs ZMTP 3.0, so a configured
+     * mechanism or ZAP domain refuses the peer. */
+    if (e->cfg.mechanism != ZMTP_MECH_NULL)
+        return engine_fail(e, ZI_EMECH, ZINC_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH,
+                           engine_legacy_reason(g, 0));
+    if (e->cfg.zap_domain[0])
+        return engine_fail(e, ZI_EMECH, ZINC_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH,
+                           engine_legacy_reason(g, 1));
+    if (g->version == ZMTP_V20) {
+        /* RFC 15: the socket-type octet; the pairs are RFC 37's. */
+        const char *name = zi_socktype_name(g->socket_type);
+        if (!name || !zi_socktype_compatible(e->cfg.socket_type, g->socket_type))
+            return engine_fail(e, ZI_ESOCKTYPE, ZINC_PROTOCOL_ERROR_ZMTP_INVALID_METADATA,
+                               "ZMTP 2.0 peer: incompatible socket type");
+        if (zi_props_set(e->mech->peer, "Socket-Type", 11, name, strlen(name)) != ZI_OK)
+            return engine_fail(e, ZI_ENOMEM, 0, engine_legacy_reason(g, 2));
+    }
+    e->dec.framing = g->version == ZMTP_V20 ? ZMTP_FRAMING_V2 : ZMTP_FRAMING_V1;
+    e->dec.commands_only = false;
+    e->dec.maxmsgsize = ENGINE_IDENTITY_MAX;
+    e->state = ENG_IDENTITY;
+    if (engine_put_identity(e) != ZI_OK)
+        return engine_fail(e, ZI_ENOMEM, 0, engine_legacy_reason(g, 2));
+    if (g->unversioned) {
+        /* The octets that showed a 1.0 peer (1, or 10 when its identity is
+         * long) begin its identity frame. */
+        uint8_t early[ZMTP_SIGNATURE_SIZE];
+        size_t n = e->greeting_parser.have;
+        memcpy(early, e->greeting_parser.buf, n);
+        size_t at = 0;
+        while (at < n && e->state == ENG_IDENTITY)
+            at += engine_decode(e, early + at, n - at);
+    }
+    return ZI_OK;
+}
+
+/* The peer's identity frame (RFC 13/15). As libzmq, its MORE flag is not
+ * looked at. It becomes the Identity property (a ROUTER's routing id). */
+static zi_err engine_identity(zmtp_engine_t *e, zinc_frame_t *f)
+{
+    zi_err err = zi_props_set(e->mech->peer, "Identity", 8, (const char *)f->data, f->size);
+    zinc_frame_unref(f);
+    if (err != ZI_OK)
+        return engine_fail(e, err, 0, engine_legacy_reason(&e->greeting, 2));
+    e->dec.maxmsgsize = e->cfg.maxmsgsize;
+    engine_become_ready(e);
+    /* A 1.0 SUB sends no subscriptions: as libzmq, a PUB behaves as if it
+     * had subscribed to everything (a phantom subscription). */
+    if (e->state == ENG_READY && e->greeting.unversioned && e->cb.on_subscribe &&
+        (e->cfg.socket_type == ZINC_PUB || e->cfg.socket_type == ZINC_XPUB))
+        e->cb.on_subscribe(e->user, true, (const uint8_t *)"", 0);
+    return ZI_OK;
+}
+
 static zi_err engine_greeting_done(zmtp_engine_t *e)
 {
+    if (e->greeting.version < ZMTP_V30)
+        return engine_legacy_start(e);
     e->mech->peer_version = e->greeting.version;
     /* RFC 23 "Security": the mechanisms must match exactly. */
     if (strcmp(e->greeting.mechanism, e->mech->ops->name) != 0)
@@ -343,6 +476,8 @@ static zi_err engine_libzmq_error(const zinc_frame_t *f, zmtp_command_t *cmd)
 /* One complete frame from the decoder (we own the reference). */
 static zi_err engine_frame(zmtp_engine_t *e, zinc_frame_t *f)
 {
+    if (e->state == ENG_IDENTITY)
+        return engine_identity(e, f);
     if (e->state == ENG_READY && e->mech->ops->decode) {
         /* Every frame is a sealed MESSAGE now, whatever its outer flags;
          * the flags inside say what it carries. */
@@ -394,33 +529,45 @@ size_t zmtp_engine_feed(zmtp_engine_t *e, const uint8_t *in, size_t n)
         if (e->state == ENG_GREETING) {
             err = zmtp_greeting_parse(&e->greeting_parser, in + pos, n - pos, &used, &e->greeting);
             pos += used;
-            if (err == ZI_OK)
-                engine_greeting_done(e);
-            else if (err == ZI_EVERSION)
-                engine_fail(e, ZI_EVERSION, ZINC_PROTOCOL_ERROR_ZMTP_UNSPECIFIED,
-                            e->greeting.version == ZMTP_V20 ? "ZMTP 2.0 peers are not supported"
-                                                            : "ZMTP 1.0 peers are not supported");
-            else if (err != ZI_AGAIN)
+            if (err != ZI_AGAIN && err != ZI_OK) {
                 engine_fail(e, ZI_EPROTO, ZINC_PROTOCOL_ERROR_ZMTP_UNSPECIFIED,
                             "malformed greeting");
+                continue;
+            }
+            /* An unversioned 1.0 peer gets no more of our greeting. */
+            if (!(err == ZI_OK && e->greeting.unversioned) && engine_greeting_step(e) != ZI_OK)
+                continue;
+            if (err == ZI_OK)
+                engine_greeting_done(e);
             continue;
         }
-        zinc_frame_t *f = NULL;
-        err = zmtp_decoder_feed(&e->dec, in + pos, n - pos, &used, &f);
-        pos += used;
-        if (err == ZI_OK)
-            engine_frame(e, f);
-        else if (err == ZI_EMSGSIZE)
-            engine_fail(e, ZI_EMSGSIZE, 0, "frame larger than maxmsgsize");
-        else if (err == ZI_ENOMEM)
-            engine_fail(e, ZI_ENOMEM, 0, "out of memory for a frame");
-        else if (err != ZI_AGAIN)
-            engine_fail(e, ZI_EPROTO,
-                        e->state == ENG_READY ? ZINC_PROTOCOL_ERROR_ZMTP_UNSPECIFIED
-                                              : ZINC_PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND,
-                        "malformed frame");
+        pos += engine_decode(e, in + pos, n - pos);
     }
     return pos;
+}
+
+/* Decodes frames from in until one is complete (and handled) or the input
+ * ends; returns the octets taken. */
+static size_t engine_decode(zmtp_engine_t *e, const uint8_t *in, size_t n)
+{
+    size_t used = 0;
+    zinc_frame_t *f = NULL;
+    zi_err err = zmtp_decoder_feed(&e->dec, in, n, &used, &f);
+    if (err == ZI_OK)
+        engine_frame(e, f);
+    else if (err == ZI_EMSGSIZE && e->state == ENG_IDENTITY)
+        engine_fail(e, ZI_EPROTO, ZINC_PROTOCOL_ERROR_ZMTP_UNSPECIFIED,
+                    "identity frame longer than 255 octets");
+    else if (err == ZI_EMSGSIZE)
+        engine_fail(e, ZI_EMSGSIZE, 0, "frame larger than maxmsgsize");
+    else if (err == ZI_ENOMEM)
+        engine_fail(e, ZI_ENOMEM, 0, "out of memory for a frame");
+    else if (err != ZI_AGAIN)
+        engine_fail(e, ZI_EPROTO,
+                    e->state == ENG_HANDSHAKE ? ZINC_PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND
+                                              : ZINC_PROTOCOL_ERROR_ZMTP_UNSPECIFIED,
+                    "malformed frame");
+    return used;
 }
 
 uint8_t *zmtp_engine_recv_window(zmtp_engine_t *e, size_t *len)
@@ -466,8 +613,10 @@ zi_err zmtp_engine_send(zmtp_engine_t *e, zinc_frame_t *frame, bool more)
             engine_fail_mech(e, err); /* the mechanism cannot go on (nonces spent) */
         return err;
     }
-    uint8_t hdr[ZMTP_HEADER_MAX];
-    size_t hlen = zmtp_header_encode(hdr, more ? ZMTP_FLAG_MORE : 0, frame->size);
+    uint8_t hdr[ZMTP_V1_HEADER_MAX];
+    size_t hlen = e->dec.framing == ZMTP_FRAMING_V1
+                      ? zmtp_header_encode_v1(hdr, more, frame->size)
+                      : zmtp_header_encode(hdr, more ? ZMTP_FLAG_MORE : 0, frame->size);
     zi_wbuf_t *batch = zmtp_outq_batch(&e->out);
     zi_err err;
     if (frame->size <= e->cfg.out_batch_size) {
@@ -502,7 +651,8 @@ zi_err zmtp_engine_send_subscribe(zmtp_engine_t *e, bool sub, const uint8_t *top
             engine_fail_mech(e, err);
         return err;
     }
-    /* RFC 37 / ZMTP 3.0: a message whose first octet is 1 or 0. */
+    /* RFC 37 / ZMTP 3.0 (and 2.0, as libzmq 3.2 reads them): a message
+     * whose first octet is 1 or 0. */
     zinc_frame_t *f = zi_frame_alloc(len + 1);
     if (!f)
         return ZI_ENOMEM;

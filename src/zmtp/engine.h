@@ -10,6 +10,15 @@
  *
  * Any input, however malformed, ends in on_error at most once; after that the
  * engine consumes nothing and produces nothing more.
+ *
+ * Older peers (ZMTP-NOTES.md "Greeting"): the greeting goes out in libzmq's
+ * pieces, so zmtp_engine_output has only the 10-octet signature to offer
+ * until the peer's octets were fed. A ZMTP 2.0 peer (RFC 15) or 1.0 peer
+ * (RFC 13) gets the old greeting, identity frame and framing, with the NULL
+ * mechanism only; it is "ready" once its identity frame arrived, and its
+ * metadata is then Identity (and Socket-Type from a 2.0 peer's octet). No
+ * commands travel to or from such a peer: subscriptions are 0x01/0x00
+ * messages, and there are no heartbeats.
  */
 #ifndef ZI_ZMTP_ENGINE_H
 #define ZI_ZMTP_ENGINE_H
@@ -91,7 +100,9 @@ typedef struct {
      * the MORE flag and the connection's metadata. */
     bool (*on_frame)(void *user, zinc_frame_t *frame);
     /* SUBSCRIBE (sub = true) or CANCEL from a 3.1 peer: topic is only valid
-     * during the call. May be NULL. */
+     * during the call. May be NULL. A PUB or XPUB engine also reports a
+     * subscription to everything (empty topic) from an unversioned ZMTP 1.0
+     * peer right after on_ready, as libzmq does for a SUB that sends none. */
     void (*on_subscribe)(void *user, bool sub, const uint8_t *topic, size_t len);
     /* The connection is over; the transport should write what is left in the
      * output (an ERROR command, maybe) and close. Called at most once. */
@@ -139,8 +150,8 @@ bool zmtp_engine_resume(zmtp_engine_t *e);
 /* Queues a message frame for the peer; takes the reference. more: more
  * frames of the same message follow. Legal only once ready. */
 ZI_MUST_USE zi_err zmtp_engine_send(zmtp_engine_t *e, zinc_frame_t *frame, bool more);
-/* Queues SUBSCRIBE (sub) or CANCEL for topic. To a 3.0 peer this becomes a
- * message frame starting with 0x01/0x00, as RFC 37 asks. */
+/* Queues SUBSCRIBE (sub) or CANCEL for topic. To a 3.0 (or 2.0, 1.0) peer
+ * this becomes a message frame starting with 0x01/0x00, as RFC 37 asks. */
 ZI_MUST_USE zi_err zmtp_engine_send_subscribe(zmtp_engine_t *e, bool sub, const uint8_t *topic,
                                               size_t len);
 
@@ -166,7 +177,8 @@ int64_t zmtp_engine_tick(zmtp_engine_t *e, int64_t now_ms);
 
 bool zmtp_engine_is_ready(const zmtp_engine_t *e);
 bool zmtp_engine_failed(const zmtp_engine_t *e);
-/* The peer's ZMTP version after the greeting: 0x30 or 0x31; 0 before. */
+/* The peer's ZMTP version after the greeting (ZMTP_V10, ZMTP_V20, ZMTP_V30
+ * or ZMTP_V31 of zmtp/greeting.h); 0 before. */
 int zmtp_engine_peer_version(const zmtp_engine_t *e);
 /* Peer metadata once ready, else NULL. */
 zi_props_t *zmtp_engine_peer_meta(const zmtp_engine_t *e);
