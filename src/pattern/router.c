@@ -23,13 +23,13 @@
  * libzmq 4.3's router_t.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
-#include <time.h>
 
 #include "core/socket.h"
 #include "pattern/pattern.h"
+#include "pattern/peerset.h"
 
 #define ROUTER_ID_MAX 255
 
@@ -37,20 +37,18 @@ typedef struct rpeer {
     zi_pipe_t *pipe;
     struct rpeer *hnext; /* hash chain */
     zinc_frame_t *stash; /* first frame of a message read ahead, or NULL */
-    size_t in_idx;       /* index in router_t.in when in_fq */
     bool identified;     /* has an id, is in the map */
     bool rejected;       /* its id was in use: ignored */
     bool closing;        /* closed by us (handover), waiting for detach */
-    bool in_fq;
+    zi_peerq_slot_t fq;  /* place in the fair queue */
     uint8_t id_len;
     uint8_t id[ROUTER_ID_MAX];
 } rpeer_t;
 
 typedef struct {
     zi_sock_t *s;
-    /* fair queue over identified peers: the first in_active may be read */
-    rpeer_t **in;
-    size_t nin, in_active, in_cur, cap_in;
+    /* fair queue over identified peers: the first in.active may be read */
+    zi_peerq_t in;
     /* id -> peer */
     rpeer_t **buckets;
     size_t nbuckets, count;
@@ -65,16 +63,6 @@ typedef struct {
     bool more_out;    /* inside a message (its id frame was taken) */
     rpeer_t *cur_out; /* where the rest of it goes (NULL: dropped) */
 } router_t;
-
-static uint64_t router_random64(void)
-{
-    uint64_t v;
-    if (getrandom(&v, sizeof v, GRND_NONBLOCK) == (ssize_t)sizeof v)
-        return v;
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ((uint64_t)ts.tv_sec << 32) ^ (uint64_t)ts.tv_nsec;
-}
 
 static bool router_opt(const router_t *r, zi_opt_index i)
 {
@@ -149,63 +137,6 @@ static void router_map_remove(router_t *r, rpeer_t *p)
         }
 }
 
-/* ---- the fair queue over identified peers ---------------------------------- */
-
-static void router_in_swap(router_t *r, size_t a, size_t b)
-{
-    rpeer_t *t = r->in[a];
-    r->in[a] = r->in[b];
-    r->in[b] = t;
-    r->in[a]->in_idx = a;
-    r->in[b]->in_idx = b;
-}
-
-/* Adds p as an active peer. */
-static int router_in_add(router_t *r, rpeer_t *p)
-{
-    if (r->nin == r->cap_in) {
-        size_t c = r->cap_in ? r->cap_in * 2 : 8;
-        rpeer_t **a = realloc(r->in, c * sizeof *a);
-        if (!a)
-            return -1;
-        r->in = a;
-        r->cap_in = c;
-    }
-    p->in_idx = r->nin;
-    p->in_fq = true;
-    r->in[r->nin++] = p;
-    router_in_swap(r, p->in_idx, r->in_active++);
-    return 0;
-}
-
-static void router_in_activate(router_t *r, rpeer_t *p)
-{
-    if (p->in_fq && p->in_idx >= r->in_active)
-        router_in_swap(r, p->in_idx, r->in_active++);
-}
-
-static void router_in_deactivate(router_t *r, size_t i)
-{
-    router_in_swap(r, i, --r->in_active);
-    if (r->in_cur >= r->in_active)
-        r->in_cur = 0;
-}
-
-static void router_in_remove(router_t *r, rpeer_t *p)
-{
-    if (!p->in_fq)
-        return;
-    size_t i = p->in_idx;
-    if (i < r->in_active) {
-        router_in_swap(r, i, --r->in_active);
-        i = r->in_active;
-    }
-    router_in_swap(r, i, --r->nin);
-    p->in_fq = false;
-    if (r->in_cur >= r->in_active)
-        r->in_cur = 0;
-}
-
 /* ---- identifying peers ----------------------------------------------------- */
 
 static void router_generate_id(router_t *r, rpeer_t *p)
@@ -214,11 +145,7 @@ static void router_generate_id(router_t *r, rpeer_t *p)
      * collide with one another (or with a peer that broke that rule). */
     do {
         uint32_t n = r->next_id++;
-        p->id[0] = 0;
-        p->id[1] = (uint8_t)(n >> 24);
-        p->id[2] = (uint8_t)(n >> 16);
-        p->id[3] = (uint8_t)(n >> 8);
-        p->id[4] = (uint8_t)n;
+        zi_routing_id_make(p->id, n);
         p->id_len = 5;
     } while (router_lookup(r, p->id, p->id_len));
 }
@@ -236,7 +163,7 @@ static void router_close_peer(router_t *r, rpeer_t *p)
 static void router_evict(router_t *r, rpeer_t *old)
 {
     router_map_remove(r, old);
-    router_in_remove(r, old);
+    zi_peerq_remove(&r->in, old);
     old->identified = false;
     old->closing = true;
     if (r->cur_out == old)
@@ -272,7 +199,7 @@ static void router_identify(router_t *r, rpeer_t *p, const zi_props_t *meta)
         p->rejected = true; /* out of memory: the peer cannot be routed */
         return;
     }
-    if (router_in_add(r, p) != 0) {
+    if (zi_peerq_add(&r->in, p) != 0) {
         router_map_remove(r, p);
         p->rejected = true;
         return;
@@ -340,7 +267,7 @@ static void router_detach(void *st, zi_pipe_t *pipe)
     zi_pipe_set_data(pipe, NULL);
     if (p->identified)
         router_map_remove(r, p);
-    router_in_remove(r, p);
+    zi_peerq_remove(&r->in, p);
     if (r->cur_out == p)
         r->cur_out = NULL;
     if (r->cur_in == p) {
@@ -360,7 +287,7 @@ static void router_read_activated(void *st, zi_pipe_t *pipe)
     if (!p)
         return;
     if (p->identified)
-        router_in_activate(r, p);
+        zi_peerq_activate(&r->in, p);
     else
         router_pump(r, p);
 }
@@ -471,11 +398,11 @@ static zinc_frame_t *router_recv(void *st)
         }
         return router_next_part(r, f);
     }
-    while (r->in_active > 0) {
-        rpeer_t *p = r->in[r->in_cur];
+    while (r->in.active > 0) {
+        rpeer_t *p = r->in.items[r->in.cur];
         zinc_frame_t *f = router_read(r, p);
         if (!f) {
-            router_in_deactivate(r, r->in_cur);
+            zi_peerq_deactivate(&r->in, r->in.cur);
             continue;
         }
         zinc_frame_t *idf = zi_frame_alloc(p->id_len);
@@ -490,7 +417,7 @@ static zinc_frame_t *router_recv(void *st)
             zi_frame_set_meta(idf, f->meta);
         r->cur_in = p;
         r->prefetch = f;
-        r->in_cur = (r->in_cur + 1) % r->in_active;
+        r->in.cur = (r->in.cur + 1) % r->in.active;
         return idf;
     }
     errno = EAGAIN;
@@ -502,13 +429,13 @@ static bool router_has_in(void *st)
     router_t *r = st;
     if (r->prefetch || r->more_in)
         return true;
-    while (r->in_active > 0) {
-        rpeer_t *p = r->in[r->in_cur];
+    while (r->in.active > 0) {
+        rpeer_t *p = r->in.items[r->in.cur];
         if (!p->stash)
             p->stash = zi_sock_pipe_read(r->s, p->pipe);
         if (p->stash)
             return true;
-        router_in_deactivate(r, r->in_cur);
+        zi_peerq_deactivate(&r->in, r->in.cur);
     }
     return false;
 }
@@ -518,8 +445,8 @@ static bool router_has_out(void *st)
     router_t *r = st;
     if (!router_opt(r, ZI_OPT_ROUTER_MANDATORY) || r->more_out)
         return true;
-    for (size_t i = 0; i < r->nin; i++)
-        if (zi_pipe_check_write(r->in[i]->pipe))
+    for (size_t i = 0; i < r->in.n; i++)
+        if (zi_pipe_check_write(((rpeer_t *)r->in.items[i])->pipe))
             return true;
     return false;
 }
@@ -530,8 +457,9 @@ static int router_init(void *st, zi_sock_t *s)
 {
     router_t *r = st;
     r->s = s;
-    r->seed = router_random64();
-    r->next_id = (uint32_t)router_random64();
+    zi_peerq_init(&r->in, offsetof(rpeer_t, fq));
+    r->seed = zi_pattern_random64();
+    r->next_id = (uint32_t)zi_pattern_random64();
     return 0;
 }
 
@@ -539,7 +467,7 @@ static void router_fini(void *st)
 {
     router_t *r = st;
     zinc_frame_unref(r->prefetch);
-    free(r->in);
+    zi_peerq_fini(&r->in);
     free(r->buckets);
 }
 

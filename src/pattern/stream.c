@@ -22,13 +22,13 @@
  * alone, where libzmq also swallows the frame after it.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
-#include <time.h>
 
 #include "core/socket.h"
 #include "pattern/pattern.h"
+#include "pattern/peerset.h"
 
 #define STREAM_ID_MAX 255
 
@@ -36,19 +36,17 @@ typedef struct speer {
     zi_pipe_t *pipe;
     struct speer *hnext; /* hash chain */
     zinc_frame_t *stash; /* next frame read ahead, or NULL */
-    size_t in_idx;       /* index in stream_t.in when in_fq */
-    bool in_fq;
-    bool identified; /* in the map */
-    bool notify;     /* stream_notify when the pipe came (libzmq: per connection) */
+    zi_peerq_slot_t fq;  /* place in the fair queue */
+    bool identified;     /* in the map */
+    bool notify;         /* stream_notify when the pipe came (libzmq: per connection) */
     uint8_t id_len;
     uint8_t id[STREAM_ID_MAX];
 } speer_t;
 
 typedef struct {
     zi_sock_t *s;
-    /* fair queue over peers: the first in_active may have input */
-    speer_t **in;
-    size_t nin, in_active, in_cur, cap_in;
+    /* fair queue over peers: the first in.active may have input */
+    zi_peerq_t in;
     /* id -> peer */
     speer_t **buckets;
     size_t nbuckets, count;
@@ -58,16 +56,6 @@ typedef struct {
     bool more_out;          /* the id frame of a message was taken */
     speer_t *cur_out;       /* where its data goes (NULL: dropped) */
 } stream_t;
-
-static uint64_t stream_random64(void)
-{
-    uint64_t v;
-    if (getrandom(&v, sizeof v, GRND_NONBLOCK) == (ssize_t)sizeof v)
-        return v;
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ((uint64_t)ts.tv_sec << 32) ^ (uint64_t)ts.tv_nsec;
-}
 
 /* ---- the id map ------------------------------------------------------------ */
 
@@ -136,73 +124,13 @@ static void stream_map_remove(stream_t *st, speer_t *p)
     p->identified = false;
 }
 
-/* ---- the fair queue -------------------------------------------------------- */
-
-static void stream_in_swap(stream_t *st, size_t a, size_t b)
-{
-    speer_t *t = st->in[a];
-    st->in[a] = st->in[b];
-    st->in[b] = t;
-    st->in[a]->in_idx = a;
-    st->in[b]->in_idx = b;
-}
-
-static int stream_in_add(stream_t *st, speer_t *p)
-{
-    if (st->nin == st->cap_in) {
-        size_t c = st->cap_in ? st->cap_in * 2 : 8;
-        speer_t **a = realloc(st->in, c * sizeof *a);
-        if (!a)
-            return -1;
-        st->in = a;
-        st->cap_in = c;
-    }
-    p->in_idx = st->nin;
-    p->in_fq = true;
-    st->in[st->nin++] = p;
-    stream_in_swap(st, p->in_idx, st->in_active++);
-    return 0;
-}
-
-static void stream_in_activate(stream_t *st, speer_t *p)
-{
-    if (p->in_fq && p->in_idx >= st->in_active)
-        stream_in_swap(st, p->in_idx, st->in_active++);
-}
-
-static void stream_in_deactivate(stream_t *st, size_t i)
-{
-    stream_in_swap(st, i, --st->in_active);
-    if (st->in_cur >= st->in_active)
-        st->in_cur = 0;
-}
-
-static void stream_in_remove(stream_t *st, speer_t *p)
-{
-    if (!p->in_fq)
-        return;
-    size_t i = p->in_idx;
-    if (i < st->in_active) {
-        stream_in_swap(st, i, --st->in_active);
-        i = st->in_active;
-    }
-    stream_in_swap(st, i, --st->nin);
-    p->in_fq = false;
-    if (st->in_cur >= st->in_active)
-        st->in_cur = 0;
-}
-
 /* ---- peers ----------------------------------------------------------------- */
 
 static void stream_generate_id(stream_t *st, speer_t *p)
 {
     do {
         uint32_t n = st->next_id++;
-        p->id[0] = 0;
-        p->id[1] = (uint8_t)(n >> 24);
-        p->id[2] = (uint8_t)(n >> 16);
-        p->id[3] = (uint8_t)(n >> 8);
-        p->id[4] = (uint8_t)n;
+        zi_routing_id_make(p->id, n);
         p->id_len = 5;
     } while (stream_lookup(st, p->id, p->id_len));
 }
@@ -240,7 +168,7 @@ static void stream_attach(void *vst, zi_pipe_t *pipe)
     zi_sock_pipe_check_read(st->s, pipe);
     if (!p->id_len)
         stream_generate_id(st, p);
-    if (stream_map_add(st, p) != 0 || stream_in_add(st, p) != 0) {
+    if (stream_map_add(st, p) != 0 || zi_peerq_add(&st->in, p) != 0) {
         stream_map_remove(st, p);
         zi_pipe_set_data(pipe, NULL);
         free(p);
@@ -256,7 +184,7 @@ static void stream_detach(void *vst, zi_pipe_t *pipe)
         return;
     zi_pipe_set_data(pipe, NULL);
     stream_map_remove(st, p);
-    stream_in_remove(st, p);
+    zi_peerq_remove(&st->in, p);
     if (st->cur_out == p)
         st->cur_out = NULL;
     zinc_frame_unref(p->stash);
@@ -269,7 +197,7 @@ static void stream_detach(void *vst, zi_pipe_t *pipe)
 static void stream_close_peer(stream_t *st, speer_t *p)
 {
     stream_map_remove(st, p);
-    stream_in_remove(st, p);
+    zi_peerq_remove(&st->in, p);
     zinc_frame_unref(p->stash);
     p->stash = NULL;
     zi_pipe_close(p->pipe);
@@ -279,7 +207,7 @@ static void stream_read_activated(void *vst, zi_pipe_t *pipe)
 {
     speer_t *p = zi_pipe_data(pipe);
     if (p)
-        stream_in_activate(vst, p);
+        zi_peerq_activate(&((stream_t *)vst)->in, p);
 }
 
 static bool stream_holds(void *vst, zi_pipe_t *pipe)
@@ -369,10 +297,10 @@ static zinc_frame_t *stream_recv(void *vst)
         st->prefetch = NULL;
         return f;
     }
-    while (st->in_active > 0) {
-        speer_t *p = st->in[st->in_cur];
+    while (st->in.active > 0) {
+        speer_t *p = st->in.items[st->in.cur];
         if (!stream_peek(st, p)) {
-            stream_in_deactivate(st, st->in_cur);
+            zi_peerq_deactivate(&st->in, st->in.cur);
             continue;
         }
         zinc_frame_t *idf = zi_frame_alloc(p->id_len);
@@ -386,7 +314,7 @@ static zinc_frame_t *stream_recv(void *vst)
             zi_frame_set_meta(idf, p->stash->meta);
         st->prefetch = p->stash;
         p->stash = NULL;
-        st->in_cur = (st->in_cur + 1) % st->in_active;
+        st->in.cur = (st->in.cur + 1) % st->in.active;
         return idf;
     }
     errno = EAGAIN;
@@ -398,10 +326,10 @@ static bool stream_has_in(void *vst)
     stream_t *st = vst;
     if (st->prefetch)
         return true;
-    while (st->in_active > 0) {
-        if (stream_peek(st, st->in[st->in_cur]))
+    while (st->in.active > 0) {
+        if (stream_peek(st, st->in.items[st->in.cur]))
             return true;
-        stream_in_deactivate(st, st->in_cur);
+        zi_peerq_deactivate(&st->in, st->in.cur);
     }
     return false;
 }
@@ -418,8 +346,9 @@ static int stream_init(void *vst, zi_sock_t *s)
 {
     stream_t *st = vst;
     st->s = s;
-    st->seed = stream_random64();
-    st->next_id = (uint32_t)stream_random64();
+    zi_peerq_init(&st->in, offsetof(speer_t, fq));
+    st->seed = zi_pattern_random64();
+    st->next_id = (uint32_t)zi_pattern_random64();
     return 0;
 }
 
@@ -427,7 +356,7 @@ static void stream_fini(void *vst)
 {
     stream_t *st = vst;
     zinc_frame_unref(st->prefetch);
-    free(st->in);
+    zi_peerq_fini(&st->in);
     free(st->buckets);
 }
 
