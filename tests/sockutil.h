@@ -141,6 +141,19 @@ static inline size_t zt_recv_any(zinc_socket_t *s, void *buf, size_t cap)
     return (size_t)n;
 }
 
+/* Sends one frame towards a peer that is about to refuse this connection.
+ * The send may beat the refusal and be queued (1). If the refusal comes
+ * first, the session has ended and its pipe is gone, as in libzmq, so the
+ * send finds no peer (EAGAIN). Both are correct; anything else is not. */
+static inline void zt_send_to_refuser(zinc_socket_t *s)
+{
+    int rc = zinc_send(s, "x", 1, ZINC_DONTWAIT);
+    if (rc != 1) {
+        assert_int_equal(rc, -1);
+        assert_int_equal(errno, EAGAIN);
+    }
+}
+
 /* Nothing to receive now. */
 static inline void zt_recv_none(zinc_socket_t *s)
 {
