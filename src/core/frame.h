@@ -12,7 +12,8 @@
  * cache's free list; freed on any other thread, it is pushed onto its
  * cache's lock-free return stack for its class, which the owner takes back
  * whole when that free list runs dry. No lock per frame. A cache makes a
- * bounded number of blocks per class (4 MiB worth); beyond that, and for
+ * bounded number of blocks per class (2048, a full inproc pipe at
+ * the default hwm); beyond that, and for
  * frames over ZI_FRAME_POOL_MAX, frames are plain heap blocks. A thread's
  * cache outlives the thread: at exit its blocks go back to the heap and the
  * cache waits, unowned (frees to it go straight to the heap), for the next
