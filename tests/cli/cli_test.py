@@ -787,8 +787,11 @@ def auth_server(specs, mech):
 
 
 def zinc_push(ep, text, opts):
-    """A zinc PUSH that sends one line; a refused one gives up after its linger."""
-    args = ["cat", "-w", "-o", "linger=1500"]
+    """A zinc PUSH that sends one line; a refused one gives up after its linger.
+    If the refusal comes before the send, the session is gone and PUSH has no
+    peer to send to (a send would block for ever, as in libzmq): sndtimeo
+    bounds that wait (exit 3). Accepted clients have their pipe at once."""
+    args = ["cat", "-w", "-o", "linger=1500", "-o", "sndtimeo=3000"]
     for o in opts:
         args += ["-o", o]
     return run(*(args + ["push", ep]), data=text.encode() + b"\n")
