@@ -176,14 +176,21 @@ static void test_frame_pool_frames_outlive_the_thread_that_made_them(void **stat
 typedef struct {
     zi_ypipe_t *in, *out;
     atomic_bool *failed; /* shared by both ends: either stops both */
+    unsigned count;      /* frames each way */
+    size_t (*size)(unsigned i, unsigned seed);
 } stream_end_t;
+
+static size_t small_size(unsigned i, unsigned seed)
+{
+    return (i * 131 + seed) % 2100;
+}
 
 static void stream_run(stream_end_t *e, unsigned seed)
 {
     unsigned sent = 0, got = 0;
-    while ((sent < STREAM || got < STREAM) && !atomic_load(e->failed)) {
-        if (sent < STREAM) {
-            zinc_frame_t *f = zinc_frame_new_size((sent * 131 + seed) % 2100);
+    while ((sent < e->count || got < e->count) && !atomic_load(e->failed)) {
+        if (sent < e->count) {
+            zinc_frame_t *f = zinc_frame_new_size(e->size(sent, seed));
             if (f)
                 fill(f, sent + seed);
             if (!f || zi_ypipe_write(e->out, f, false) != ZI_OK) {
@@ -197,11 +204,11 @@ static void stream_run(stream_end_t *e, unsigned seed)
         zinc_frame_t *f = zi_ypipe_read(e->in);
         if (f) {
             unsigned other = seed ^ 1;
-            if (zinc_frame_size(f) != (got * 131 + other) % 2100 || !check(f, got + other))
+            if (zinc_frame_size(f) != e->size(got, other) || !check(f, got + other))
                 atomic_store(e->failed, true);
             zinc_frame_unref(f); /* made on the other thread */
             got++;
-        } else if (sent == STREAM) {
+        } else if (sent == e->count) {
             sched_yield();
         }
     }
@@ -213,16 +220,15 @@ static void *stream_other(void *arg)
     return NULL;
 }
 
-static void test_frame_pool_survives_two_threads_freeing_each_others_frames(void **state)
+static void stream_both_ways(unsigned count, size_t (*size)(unsigned, unsigned))
 {
-    (void)state;
     zi_ypipe_t *a = zi_ypipe_new(), *b = zi_ypipe_new();
     assert_non_null(a);
     assert_non_null(b);
     atomic_bool failed;
     atomic_init(&failed, false);
-    stream_end_t mine = {.in = a, .out = b, .failed = &failed};
-    stream_end_t theirs = {.in = b, .out = a, .failed = &failed};
+    stream_end_t mine = {.in = a, .out = b, .failed = &failed, .count = count, .size = size};
+    stream_end_t theirs = {.in = b, .out = a, .failed = &failed, .count = count, .size = size};
     pthread_t t;
     assert_int_equal(pthread_create(&t, NULL, stream_other, &theirs), 0);
     stream_run(&mine, 0);
@@ -230,6 +236,55 @@ static void test_frame_pool_survives_two_threads_freeing_each_others_frames(void
     assert_false(atomic_load(&failed));
     zi_ypipe_free(a, zinc_frame_unref);
     zi_ypipe_free(b, zinc_frame_unref);
+}
+
+static void test_frame_pool_survives_two_threads_freeing_each_others_frames(void **state)
+{
+    (void)state;
+    stream_both_ways(STREAM, small_size);
+}
+
+/* ---- big frames ------------------------------------------------------------ */
+
+static void *big_owner_reuses(void *arg)
+{
+    bool *ok = arg;
+    zinc_frame_t *f = zinc_frame_new_size(1u << 20);
+    void *block = f;
+    run_on_thread(unref_frame, f); /* freed on another thread, as the I/O thread does */
+    zinc_frame_t *g = zinc_frame_new_size((1u << 20) - 100);
+    *ok = (void *)g == block && zinc_frame_size(g) == (1u << 20) - 100;
+    fill(g, 3);
+    ok[1] = check(g, 3);
+    zinc_frame_unref(g);
+    return NULL;
+}
+
+/* A big block freed on any thread is taken again by the next frame of about
+ * its size, on any thread: a 1 MiB message is made by the application and
+ * freed by the I/O thread. */
+static void test_frame_pool_reuses_a_big_block_freed_elsewhere(void **state)
+{
+    (void)state;
+    bool ok[2] = {false, false};
+    run_on_thread(big_owner_reuses, ok);
+    assert_true(ok[0]);
+    assert_true(ok[1]);
+}
+
+/* Sizes over the pooled classes, some kept for reuse (up to 4 MiB), some
+ * never kept, some that fit a kept block and some that do not. */
+static size_t big_size(unsigned i, unsigned seed)
+{
+    static const size_t sizes[] = {16385,    20000,          65536,    300000,
+                                   1u << 20, (1u << 20) + 1, 5u << 20, 4u << 20};
+    return sizes[(i + seed * 3) % (sizeof sizes / sizeof sizes[0])];
+}
+
+static void test_frame_pool_big_frames_survive_two_threads_freeing_each_others(void **state)
+{
+    (void)state;
+    stream_both_ways(64, big_size);
 }
 
 int main(void)
@@ -240,6 +295,8 @@ int main(void)
         cmocka_unit_test(test_frame_pool_every_size_holds_its_full_size),
         cmocka_unit_test(test_frame_pool_frames_outlive_the_thread_that_made_them),
         cmocka_unit_test(test_frame_pool_survives_two_threads_freeing_each_others_frames),
+        cmocka_unit_test(test_frame_pool_reuses_a_big_block_freed_elsewhere),
+        cmocka_unit_test(test_frame_pool_big_frames_survive_two_threads_freeing_each_others),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -204,6 +204,92 @@ static frame_cache_t *frame_cache_get(void)
     return c;
 }
 
+/* Big blocks: data over ZI_FRAME_POOL_MAX, capacity rounded up to
+ * FRAME_BIG_ROUND and kept in `pool` as capacity | FRAME_BIG. A few freed big
+ * blocks wait in process-wide slots for the next frame of about their size,
+ * whichever thread makes it: a 1 MiB message is made on one thread and freed
+ * on another (the application's and the I/O thread's), and without the slots
+ * each one is fresh heap memory, a page fault per 4 KiB (160 per 1 MiB tcp
+ * message, measured; libzmq 42). Slots are taken and filled with one atomic
+ * exchange or CAS each; a block that does not fit the frame at hand is freed,
+ * so stale sizes do not stay. Idle memory: at most FRAME_BIG_KEEP octets. */
+#define FRAME_BIG ((uintptr_t)7)
+#define FRAME_BIG_ROUND ((size_t)4096)
+#define FRAME_BIG_SLOTS 8
+#define FRAME_BIG_MAX ((size_t)4 << 20) /* larger blocks are never kept */
+#define FRAME_BIG_KEEP ((size_t)8 << 20)
+
+static _Atomic(zinc_frame_t *) frame_big_slot[FRAME_BIG_SLOTS];
+static atomic_size_t frame_big_kept; /* capacity of the blocks in the slots */
+
+static size_t frame_big_cap(const zinc_frame_t *f)
+{
+    return f->pool & ~FRAME_CLASS_MASK;
+}
+
+static void frame_big_poison(zinc_frame_t *f, bool off_limits)
+{
+#ifdef FRAME_ASAN
+    if (off_limits)
+        ASAN_POISON_MEMORY_REGION(f->body, frame_big_cap(f));
+    else
+        ASAN_UNPOISON_MEMORY_REGION(f->body, frame_big_cap(f));
+#else
+    (void)f;
+    (void)off_limits;
+#endif
+}
+
+static void frame_big_drop(zinc_frame_t *f)
+{
+    frame_big_poison(f, false);
+    free(f);
+}
+
+static zinc_frame_t *frame_big_alloc(size_t size)
+{
+    if (size <= FRAME_BIG_MAX) {
+        for (unsigned i = 0; i < FRAME_BIG_SLOTS; i++) {
+            if (!atomic_load_explicit(&frame_big_slot[i], memory_order_relaxed))
+                continue;
+            zinc_frame_t *f =
+                atomic_exchange_explicit(&frame_big_slot[i], NULL, memory_order_acquire);
+            if (!f)
+                continue;
+            size_t cap = frame_big_cap(f);
+            atomic_fetch_sub_explicit(&frame_big_kept, cap, memory_order_relaxed);
+            if (cap >= size && cap - size <= size / 4) {
+                frame_big_poison(f, false);
+                return f;
+            }
+            frame_big_drop(f);
+        }
+    }
+    size_t cap = (size + FRAME_BIG_ROUND - 1) & ~(FRAME_BIG_ROUND - 1);
+    zinc_frame_t *f = malloc(sizeof *f + cap);
+    if (f)
+        f->pool = (uintptr_t)cap | FRAME_BIG;
+    return f;
+}
+
+static void frame_big_free(zinc_frame_t *f)
+{
+    size_t cap = frame_big_cap(f);
+    if (cap <= FRAME_BIG_MAX &&
+        atomic_fetch_add_explicit(&frame_big_kept, cap, memory_order_relaxed) + cap <=
+            FRAME_BIG_KEEP) {
+        frame_big_poison(f, true);
+        for (unsigned i = 0; i < FRAME_BIG_SLOTS; i++) {
+            zinc_frame_t *empty = NULL;
+            if (atomic_compare_exchange_strong_explicit(&frame_big_slot[i], &empty, f,
+                                                        memory_order_release, memory_order_relaxed))
+                return;
+        }
+    }
+    atomic_fetch_sub_explicit(&frame_big_kept, cap, memory_order_relaxed);
+    frame_big_drop(f);
+}
+
 static unsigned frame_class_of(size_t size)
 {
     unsigned cls = 0;
@@ -234,6 +320,8 @@ static zinc_frame_t *frame_block_alloc(size_t size)
             return f;
         }
     }
+    if (cls == FRAME_CLASSES && size <= SIZE_MAX - sizeof(zinc_frame_t) - FRAME_BIG_ROUND)
+        return frame_big_alloc(size);
     zinc_frame_t *f = malloc(sizeof *f + size);
     if (f)
         f->pool = 0;
@@ -244,6 +332,10 @@ static void frame_block_free(zinc_frame_t *f)
 {
     if (!f->pool) {
         free(f);
+        return;
+    }
+    if ((f->pool & FRAME_CLASS_MASK) == FRAME_BIG) {
+        frame_big_free(f);
         return;
     }
     frame_cache_t *owner = (frame_cache_t *)(f->pool & ~FRAME_CLASS_MASK);

@@ -13,8 +13,10 @@
  * cache's lock-free return stack for its class, which the owner takes back
  * whole when that free list runs dry. No lock per frame. A cache makes a
  * bounded number of blocks per class (2048, a full inproc pipe at
- * the default hwm); beyond that, and for
- * frames over ZI_FRAME_POOL_MAX, frames are plain heap blocks. A thread's
+ * the default hwm); beyond that, frames are plain heap blocks. Frames over
+ * ZI_FRAME_POOL_MAX are heap blocks too, but a few freed ones (8 MiB in all)
+ * wait in process-wide slots for the next frame of about their size, on any
+ * thread, so big messages do not fault in fresh pages each time. A thread's
  * cache outlives the thread: at exit its blocks go back to the heap and the
  * cache waits, unowned (frees to it go straight to the heap), for the next
  * new thread.
