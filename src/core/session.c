@@ -24,6 +24,11 @@
 #define SESSION_DIRECT_MIN 65536    /* read big bodies straight into the frame */
 #define SESSION_OUT_HIGH (1u << 20) /* stop pulling from the pipe above this */
 #define SESSION_READS_PER_EVENT 16
+/* A direct write (session_send_direct) is tried when the pipe wakes an idle
+ * session and, since the last one, the peer sent something (a reply came) or
+ * this long has passed: a stream of messages goes to the I/O thread, which
+ * writes it in batches, not a syscall per message on the socket's thread. */
+#define SESSION_DIRECT_GAP_US 200
 
 /* What a session needs from the socket's options, copied when the bind or
  * connect is made (the socket may be gone while the session lingers). */
@@ -43,6 +48,9 @@ enum sess_state { SS_IDLE, SS_CONNECTING, SS_ACTIVE, SS_WAIT_RETRY, SS_DEAD };
 
 struct zi_session {
     atomic_int refs;
+    /* Held by the I/O thread whenever it runs anything of the session, and
+     * tried (never waited for) by the socket's thread for a direct write. */
+    pthread_mutex_t mu;
     zinc_ctx_t *ctx;
     zinc_socket_t *sock; /* a reference: we may post to it */
     zi_reactor_t *r;
@@ -75,7 +83,10 @@ struct zi_session {
     zinc_frame_t **subq;
     size_t subq_head, subq_n, subq_cap;
     uint8_t *rbuf;
-    size_t rpos, rlen; /* input not consumed yet */
+    size_t rpos, rlen;         /* input not consumed yet */
+    uint64_t delivered;        /* messages to the socket, ever */
+    uint64_t direct_delivered; /* `delivered` at the last direct write */
+    int64_t direct_us;         /* zi_clock_us() at the last direct write */
     uint64_t tick_timer;
     int64_t tick_at;
     uint64_t retry_timer, linger_timer;
@@ -197,9 +208,20 @@ static void session_unref(zi_session_t *ss)
 {
     if (atomic_fetch_sub(&ss->refs, 1) != 1)
         return;
+    pthread_mutex_destroy(&ss->mu);
     free(ss->rbuf);
     free(ss->subq);
     free(ss);
+}
+
+static void session_lock(zi_session_t *ss)
+{
+    pthread_mutex_lock(&ss->mu);
+}
+
+static void session_unlock(zi_session_t *ss)
+{
+    pthread_mutex_unlock(&ss->mu);
 }
 
 /* Runs fn(ss) on the session's thread, holding a reference meanwhile: one
@@ -208,8 +230,10 @@ static void session_unref(zi_session_t *ss)
     static void fn##_run(void *arg)                                                                \
     {                                                                                              \
         zi_session_t *ss_ = arg;                                                                   \
+        session_lock(ss_);                                                                         \
         if (ss_->state != SS_DEAD)                                                                 \
             fn(ss_);                                                                               \
+        session_unlock(ss_);                                                                       \
         session_unref(ss_);                                                                        \
     }
 
@@ -226,7 +250,10 @@ static void session_start_dial(zi_session_t *ss);
 static void session_stop_run(zi_session_t *ss);
 static void session_start_accepted(zi_session_t *ss);
 static void session_on_zap(zi_session_t *ss);
+static void session_after_direct(zi_session_t *ss);
+static bool session_send_direct(zi_session_t *ss);
 SESSION_TRAMPOLINE(session_on_zap)
+SESSION_TRAMPOLINE(session_after_direct)
 SESSION_TRAMPOLINE(session_on_readable)
 SESSION_TRAMPOLINE(session_on_writable)
 SESSION_TRAMPOLINE(session_on_pipe_term)
@@ -241,10 +268,12 @@ static void session_on_readable(zi_session_t *ss)
     session_pull(ss);
 }
 
+/* The socket wrote to an idle session (the pipe's reader was asleep). */
 static void sink_readable(void *ctx, zi_pipe_t *p)
 {
     (void)p;
-    session_post(ctx, session_on_readable_run);
+    if (!session_send_direct(ctx))
+        session_post(ctx, session_on_readable_run);
 }
 
 static void sink_writable(void *ctx, zi_pipe_t *p)
@@ -285,12 +314,14 @@ static void session_schedule_tick(zi_session_t *ss)
 static void session_tick_fire(void *arg)
 {
     zi_session_t *ss = session_ref(arg);
+    session_lock(ss);
     ss->tick_timer = 0;
     ss->tick_at = INT64_MAX;
     session_schedule_tick(ss);
     session_flush_out(ss);
     if (ss->failed)
         session_disconnect(ss);
+    session_unlock(ss);
     session_unref(ss);
 }
 
@@ -445,8 +476,10 @@ static bool session_on_frame(void *user, zinc_frame_t *f)
     }
     if (zi_pipe_write(ss->pipe, f) == ZI_OK) {
         ss->mid_message = more;
-        if (!more)
+        if (!more) {
             ss->unflushed = true;
+            ss->delivered++;
+        }
         return true;
     }
     if (ss->mid_message) { /* cannot happen unless closed: drop */
@@ -502,14 +535,9 @@ static void session_check_linger(zi_session_t *ss)
         session_end(ss);
 }
 
-static void session_flush_out(zi_session_t *ss)
+/* Writes the engine's output until it is all gone or the socket is full. */
+static void session_write(zi_session_t *ss)
 {
-    if (ss->raw) {
-        session_raw_flush(ss);
-        return;
-    }
-    if (!ss->eng || ss->fd < 0 || ss->out_dead)
-        return;
     for (;;) {
         struct iovec iov[64];
         int n = zmtp_engine_output(ss->eng, iov, 64);
@@ -534,7 +562,48 @@ static void session_flush_out(zi_session_t *ss)
         if ((size_t)w < want)
             break; /* the socket buffer is full: the next writev says EAGAIN */
     }
+}
+
+static void session_flush_out(zi_session_t *ss)
+{
+    if (ss->raw) {
+        session_raw_flush(ss);
+        return;
+    }
+    if (!ss->eng || ss->fd < 0 || ss->out_dead)
+        return;
+    session_write(ss);
     session_update_events(ss);
+}
+
+/* Moves messages from the pipe to the engine: true when the pipe is empty
+ * (it then tells us when it is not), false when the output reached the mark
+ * or the engine failed. */
+static bool session_take(zi_session_t *ss)
+{
+    while (zmtp_engine_out_pending(ss->eng) < SESSION_OUT_HIGH) {
+        zinc_frame_t *f = zi_pipe_read(ss->pipe);
+        if (!f)
+            return true;
+        if (f->flags & ZI_FRAME_PEER) {
+            zinc_frame_unref(f);
+            continue;
+        }
+        bool more = zi_frame_is_more(f);
+        bool sub = !ss->out_more && !more && f->size > 0 && f->data[0] <= 1 &&
+                   session_sends_subscriptions(ss);
+        ss->out_more = more;
+        zi_err err =
+            sub ? zmtp_engine_send_subscribe(ss->eng, f->data[0] == 1, f->data + 1, f->size - 1)
+                : zmtp_engine_send(ss->eng, f, more);
+        if (sub)
+            zinc_frame_unref(f);
+        if (err != ZI_OK) {
+            ss->failed = true;
+            return false;
+        }
+    }
+    return false;
 }
 
 /* Moves messages from the socket to the peer while the output is short. */
@@ -552,30 +621,7 @@ static void session_pull(zi_session_t *ss)
      * the pipe, since it only signals a reader that found it empty. */
     bool drained = false;
     while (!drained && !ss->failed) {
-        while (zmtp_engine_out_pending(ss->eng) < SESSION_OUT_HIGH) {
-            zinc_frame_t *f = zi_pipe_read(ss->pipe);
-            if (!f) {
-                drained = true;
-                break;
-            }
-            if (f->flags & ZI_FRAME_PEER) {
-                zinc_frame_unref(f);
-                continue;
-            }
-            bool more = zi_frame_is_more(f);
-            bool sub = !ss->out_more && !more && f->size > 0 && f->data[0] <= 1 &&
-                       session_sends_subscriptions(ss);
-            ss->out_more = more;
-            zi_err err =
-                sub ? zmtp_engine_send_subscribe(ss->eng, f->data[0] == 1, f->data + 1, f->size - 1)
-                    : zmtp_engine_send(ss->eng, f, more);
-            if (sub)
-                zinc_frame_unref(f);
-            if (err != ZI_OK) {
-                ss->failed = true;
-                break;
-            }
-        }
+        drained = session_take(ss);
         session_flush_out(ss);
         if (ss->failed || zmtp_engine_out_pending(ss->eng) >= SESSION_OUT_HIGH)
             break;
@@ -584,6 +630,52 @@ static void session_pull(zi_session_t *ss)
         session_disconnect(ss);
     else
         session_check_linger(ss);
+}
+
+/* ---- the socket's thread: direct writes ------------------------------------ */
+
+/* When the socket writes to an idle session, its thread moves the messages
+ * to the connection itself, if it gets the session at once (the I/O thread
+ * is not running it) and nothing stands in the way: the handshake is done,
+ * no earlier output waits, and no ZAP request, failure or linger is under
+ * way. That saves the hand-off to the I/O thread and its wake-up, on a
+ * request-reply path most of all. Anything left for later (a partial write,
+ * the mark reached, a failure) goes to the I/O thread, which does it as if
+ * woken by the pipe. false: not tried, the caller posts as usual. */
+static bool session_send_direct(zi_session_t *ss)
+{
+    if (pthread_mutex_trylock(&ss->mu) != 0)
+        return false;
+    bool tried = ss->state == SS_ACTIVE && ss->eng && ss->ready && ss->pipe && !ss->failed &&
+                 !ss->out_dead && !ss->pipe_term && !ss->zap && ss->fd >= 0 &&
+                 zmtp_engine_out_pending(ss->eng) == 0;
+    if (tried && ss->delivered == ss->direct_delivered) {
+        int64_t now = zi_clock_us();
+        tried = now - ss->direct_us >= SESSION_DIRECT_GAP_US;
+        if (tried)
+            ss->direct_us = now;
+    }
+    bool done = false;
+    if (tried) {
+        ss->direct_delivered = ss->delivered;
+        bool drained = session_take(ss);
+        if (!ss->failed)
+            session_write(ss);
+        done = drained && !ss->failed && !ss->out_dead && zmtp_engine_out_pending(ss->eng) == 0;
+        if (!done)
+            session_post(ss, session_after_direct_run);
+    }
+    session_unlock(ss);
+    return tried;
+}
+
+/* On the I/O thread, what a direct write left. */
+static void session_after_direct(zi_session_t *ss)
+{
+    if (ss->failed && ss->state == SS_ACTIVE)
+        session_disconnect(ss);
+    else
+        session_pull(ss);
 }
 
 /* Feeds what is left in rbuf. false when the engine stopped (pipe full). */
@@ -700,21 +792,27 @@ static void session_err(void *arg)
 static void session_in_ev(void *arg)
 {
     zi_session_t *ss = session_ref(arg);
+    session_lock(ss);
     session_in(ss);
+    session_unlock(ss);
     session_unref(ss);
 }
 
 static void session_out_ev(void *arg)
 {
     zi_session_t *ss = session_ref(arg);
+    session_lock(ss);
     session_out(ss);
+    session_unlock(ss);
     session_unref(ss);
 }
 
 static void session_err_ev(void *arg)
 {
     zi_session_t *ss = session_ref(arg);
+    session_lock(ss);
     session_err(ss);
+    session_unlock(ss);
     session_unref(ss);
 }
 
@@ -814,9 +912,12 @@ static void session_start_engine(zi_session_t *ss)
 
 static void session_retry_fire(void *arg)
 {
-    zi_session_t *ss = arg;
+    zi_session_t *ss = session_ref(arg);
+    session_lock(ss);
     ss->retry_timer = 0;
     session_dial(ss);
+    session_unlock(ss);
+    session_unref(ss);
 }
 
 static void session_schedule_retry(zi_session_t *ss)
@@ -968,9 +1069,12 @@ static void session_end(zi_session_t *ss)
 
 static void session_linger_fire(void *arg)
 {
-    zi_session_t *ss = arg;
+    zi_session_t *ss = session_ref(arg);
+    session_lock(ss);
     ss->linger_timer = 0;
     session_end(ss);
+    session_unlock(ss);
+    session_unref(ss);
 }
 
 static void session_on_writable(zi_session_t *ss)
@@ -1175,7 +1279,8 @@ static zi_session_t *session_new(zinc_socket_t *s, const sess_cfg_t *cfg, zi_rea
         return NULL;
     }
     ss->rbuf = malloc(SESSION_RBUF);
-    if (!ss->rbuf) {
+    if (!ss->rbuf || pthread_mutex_init(&ss->mu, NULL) != 0) {
+        free(ss->rbuf);
         free(ss);
         errno = ENOMEM;
         return NULL;

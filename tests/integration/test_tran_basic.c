@@ -503,6 +503,60 @@ static void test_incompatible_socket_types_never_exchange_messages(void **state)
             it_expect_silence(rcv[i], 0);
 }
 
+/* ---- replies, bursts and big messages --------------------------------------------- */
+
+static void send_made(zinc_socket_t *s, uint32_t m, size_t size)
+{
+    it_msg_t msg;
+    it_msg_make(&msg, m, 1, size);
+    assert_int_equal(it_send_msg(s, &msg, 0), 0);
+}
+
+static void recv_made(zinc_socket_t *s, uint32_t m, size_t size)
+{
+    it_msg_t msg;
+    assert_int_equal(it_recv_msg(s, &msg, 0), 0);
+    if (!it_msg_ok(&msg, m, 1, size))
+        fail_msg("message %u of %zu octets: got tag %u (%zu frames, first %zu octets)", m, size,
+                 msg.n ? it_frame_tag(msg.f[0]) : UINT32_MAX, msg.n,
+                 msg.n ? zinc_frame_size(msg.f[0]) : 0);
+    it_msg_clear(&msg);
+}
+
+/* A send that follows a reply finds the connection idle, and the socket's
+ * thread writes it itself; a burst goes to the I/O thread, which batches it;
+ * a message too big for one write leaves the rest to the I/O thread. Mixed,
+ * both ways, nothing is lost, reordered or cut. */
+static void test_keeps_order_across_replies_bursts_and_big_messages(void **state)
+{
+    it_fx_t *fx = it_fx(state);
+    zinc_socket_t *a = it_socket(fx, ZINC_DEALER), *b = it_socket(fx, ZINC_DEALER);
+    char wild[256], ep[256];
+    it_ep_wild(fx->tran, wild, sizeof wild);
+    it_bind(b, wild, ep, sizeof ep);
+    it_connect(a, ep);
+    static const size_t burst[] = {1, 300, 70000, 4u << 20, 17, 1u << 20, 0, 9000};
+    enum { BURST = sizeof burst / sizeof burst[0] };
+    uint32_t m = 0;
+    for (int round = 0; round < 8; round++) {
+        for (int i = 0; i < 4; i++, m++) { /* request, reply */
+            send_made(a, m, 8 + (size_t)i);
+            recv_made(b, m, 8 + (size_t)i);
+            send_made(b, m, 64);
+            recv_made(a, m, 64);
+        }
+        zinc_socket_t *from = round % 2 ? b : a, *to = round % 2 ? a : b;
+        for (unsigned i = 0; i < BURST; i++)
+            send_made(from, m + i, burst[(i + (unsigned)round) % BURST]);
+        for (unsigned i = 0; i < BURST; i++)
+            recv_made(to, m + i, burst[(i + (unsigned)round) % BURST]);
+        m += BURST;
+        send_made(to, m, 1u << 20); /* a big reply right after the burst */
+        recv_made(from, m, 1u << 20);
+        m++;
+    }
+}
+
 /* ---- the table --------------------------------------------------------------------- */
 
 static const it_case_t cases[] = {
@@ -534,6 +588,8 @@ static const it_case_t cases[] = {
      IT_ALL_TRANS, 0},
     {"disconnect stops sending to that peer, also with immediate",
      test_disconnect_stops_sending_to_that_peer, "immediate", IT_STREAM_TRANS, 0},
+    {"replies, bursts and big messages keep their order both ways",
+     test_keeps_order_across_replies_bursts_and_big_messages, NULL, IT_ALL_TRANS, 0},
     {"incompatible socket types never exchange messages",
      test_incompatible_socket_types_never_exchange_messages, NULL, IT_ALL_TRANS, 0},
 };
