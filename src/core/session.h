@@ -10,6 +10,14 @@
  *
  * The functions here are called on the socket's thread; they hand work to
  * an I/O thread and never block on the network.
+ *
+ * One exception to "the session lives on its I/O thread": when the socket
+ * writes to an idle connection (the session drained its pipe, nothing waits
+ * to be written), the socket's thread may move the messages and write them
+ * itself, if it gets the session's lock without waiting (the I/O thread holds
+ * it whenever it runs the session). What cannot finish there (a partial
+ * write, a failure) goes to the I/O thread. A stream of sends still goes
+ * through the I/O thread, in batches: see SESSION_DIRECT_GAP_US.
  */
 #ifndef ZI_CORE_SESSION_H
 #define ZI_CORE_SESSION_H
