@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -543,7 +544,11 @@ static void session_write(zi_session_t *ss)
         int n = zmtp_engine_output(ss->eng, iov, 64);
         if (n == 0)
             break;
-        ssize_t w = writev(ss->fd, iov, n);
+        /* MSG_NOSIGNAL: a peer gone must not raise SIGPIPE in the socket's
+         * thread (a direct write), which does not block signals as the I/O
+         * threads do. */
+        struct msghdr mh = {.msg_iov = iov, .msg_iovlen = (size_t)n};
+        ssize_t w = sendmsg(ss->fd, &mh, MSG_NOSIGNAL);
         if (w < 0) {
             if (errno == EAGAIN || errno == EWOULDBLOCK)
                 break;
