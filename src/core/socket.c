@@ -57,6 +57,9 @@ struct zinc_socket {
     size_t neps, cap_eps;
     char last_endpoint[ZI_ADDR_TEXT_MAX];
     int live_int; /* storage for the live hook's answers */
+    /* zi_clock_us() of the last unprompted direct write to any of this
+     * socket's sessions (zi_sock_direct_slot). */
+    _Atomic int64_t direct_us;
 };
 
 /* ---- references and the mailbox ---------------------------------------- */
@@ -126,6 +129,11 @@ const zi_pipe_sink_t *zi_sock_pipe_sink(zinc_socket_t *s)
 {
     return &s->sink;
 }
+_Atomic int64_t *zi_sock_direct_slot(zinc_socket_t *s)
+{
+    return &s->direct_us;
+}
+
 bool zi_sock_closed(const zinc_socket_t *s)
 {
     return atomic_load(&s->closed);

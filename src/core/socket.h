@@ -4,6 +4,9 @@
 #ifndef ZI_CORE_SOCKET_H
 #define ZI_CORE_SOCKET_H
 
+#include <stdatomic.h>
+#include <stdint.h>
+
 #include "core/mailbox.h"
 #include "core/optset.h"
 #include "core/pipe.h"
@@ -38,6 +41,10 @@ void zi_sock_post_attach(zinc_socket_t *s, zi_pipe_t *p, const void *origin);
 /* The sink every pipe end owned by a socket uses. */
 const zi_pipe_sink_t *zi_sock_pipe_sink(zinc_socket_t *s);
 bool zi_sock_closed(const zinc_socket_t *s);
+/* The time of the socket's last direct write that no reply prompted, shared
+ * by all its sessions, so such writes are rationed per socket, not per
+ * connection (see session_send_direct). */
+_Atomic int64_t *zi_sock_direct_slot(zinc_socket_t *s);
 /* The socket's linger (ms, -1: forever) as of the last time it let go of a
  * connection (close, disconnect, unbind, a pipe detached): what a session
  * that the socket is done with honours. Any thread. */
