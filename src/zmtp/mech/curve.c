@@ -16,7 +16,9 @@
  * - a fresh cookie key K per connection;
  * - the long-term/transient key agreements are computed once each
  *   (crypto_box_beforenm): 4 scalar multiplications per side per handshake;
- * - messages are sealed and opened in place (detached MAC), no allocation;
+ * - messages are sealed and opened in place (detached MAC), no allocation,
+ *   with each direction's subkey computed once (curve_box.h); the
+ *   precomputed key is wiped once the handshake is done;
  * - transient secrets, shared keys and the cookie key are wiped with
  *   sodium_memzero as soon as they are no longer needed, and at fini. No
  *   guarded pages: a handshake costs no mmap/mprotect (DESIGN.md rule 7).
@@ -35,6 +37,7 @@
 #include "zinc.h"
 #include "zmtp/codec.h"
 #include "zmtp/mech.h"
+#include "zmtp/mech/curve_box.h"
 
 #define KEY 32   /* crypto_box_PUBLICKEYBYTES, _SECRETKEYBYTES, _BEFORENMBYTES */
 #define MAC 16   /* crypto_box_MACBYTES, crypto_secretbox_MACBYTES */
@@ -88,6 +91,8 @@ typedef struct curve_mech {
     uint64_t rx_nonce;          /* the last short nonce the peer sent */
     int zap_status;
     const char *tx_prefix, *rx_prefix; /* MESSAGE nonce prefixes */
+    zmtp_curve_box_t tx_box, rx_box;   /* MESSAGE boxes, made when the handshake is done */
+    bool boxes;
 } curve_mech_t;
 
 typedef struct {
@@ -518,6 +523,18 @@ static void curve_fini(zmtp_mech_t *m)
     sodium_memzero((uint8_t *)c + sizeof c->base, sizeof *c - sizeof c->base);
 }
 
+/* The handshake is done: the MESSAGE boxes of both directions are all the
+ * keys still needed. */
+static void curve_done(curve_mech_t *c)
+{
+    if (c->boxes)
+        return;
+    zmtp_curve_box_init(&c->tx_box, c->precom, (const uint8_t *)c->tx_prefix);
+    zmtp_curve_box_init(&c->rx_box, c->precom, (const uint8_t *)c->rx_prefix);
+    sodium_memzero(c->precom, KEY);
+    c->boxes = true;
+}
+
 static zi_err curve_produce(zmtp_mech_t *m, zi_wbuf_t *out)
 {
     curve_mech_t *c = (curve_mech_t *)m;
@@ -534,6 +551,8 @@ static zi_err curve_produce(zmtp_mech_t *m, zi_wbuf_t *out)
         c->state = s->next;
     }
     m->ready = c->state == CURVE_DONE;
+    if (m->ready)
+        curve_done(c);
     return ZI_OK;
 }
 
@@ -556,6 +575,8 @@ static zi_err curve_consume(zmtp_mech_t *m, const zmtp_command_t *cmd)
         return e;
     }
     m->ready = c->state == CURVE_DONE;
+    if (m->ready)
+        curve_done(c);
     return ZI_OK;
 }
 
@@ -592,14 +613,13 @@ static zi_err curve_encode(zmtp_mech_t *m, uint8_t *dst, uint8_t flags, const ui
     zi_err e = curve_tx_nonce(c, dst + 8);
     if (e != ZI_OK)
         return e;
-    uint8_t *p = dst + MESSAGE_HEAD, n[NONCE];
+    uint8_t *p = dst + MESSAGE_HEAD;
     p[0] = flags & (ZMTP_BOX_MORE | ZMTP_BOX_COMMAND);
     if (head_len)
         memcpy(p + 1, head, head_len);
     if (len)
         memcpy(p + 1 + head_len, body, len);
-    curve_nonce(n, c->tx_prefix, dst + 8);
-    crypto_box_detached_afternm(p, dst + 16, p, 1 + head_len + len, n, c->precom);
+    zmtp_curve_box_seal(&c->tx_box, p, 1 + head_len + len, dst + 16, dst + 8);
     return ZI_OK;
 }
 
@@ -616,6 +636,9 @@ static zi_err curve_decode(zmtp_mech_t *m, zinc_frame_t *f, uint8_t *flags)
     if (len < 8 || memcmp(d, MESSAGE_NAME, 8) != 0)
         return curve_fail(c, ZI_EPROTO, ZINC_PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND,
                           "CURVE peer sent something else than MESSAGE");
+    if (!c->boxes)
+        return curve_fail(c, ZI_EPROTO, ZINC_PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND,
+                          "MESSAGE before the CURVE handshake is done");
     if (len < MESSAGE_OVERHEAD)
         return curve_fail(c, ZI_EPROTO, ZINC_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_MESSAGE,
                           "MESSAGE shorter than 33 octets");
@@ -623,10 +646,8 @@ static zi_err curve_decode(zmtp_mech_t *m, zinc_frame_t *f, uint8_t *flags)
     zi_err e = curve_rx_nonce(c, d + 8, &sn);
     if (e != ZI_OK)
         return e;
-    uint8_t n[NONCE];
-    curve_nonce(n, c->rx_prefix, d + 8);
     uint8_t *p = d + MESSAGE_HEAD;
-    if (crypto_box_open_detached_afternm(p, p, d + 16, len - MESSAGE_HEAD, n, c->precom) != 0)
+    if (zmtp_curve_box_open(&c->rx_box, p, len - MESSAGE_HEAD, d + 16, d + 8) != 0)
         return curve_crypto_fail(c, "cannot open a MESSAGE box");
     c->rx_nonce = sn;
     *flags = p[0] & (ZMTP_BOX_MORE | ZMTP_BOX_COMMAND);
