@@ -651,6 +651,13 @@ static void session_pull(zi_session_t *ss)
  * request-reply path most of all. Anything left for later (a partial write,
  * the mark reached, a failure) goes to the I/O thread, which does it as if
  * woken by the pipe. false: not tried, the caller posts as usual. */
+static atomic_uint_fast64_t session_unprompted;
+
+uint64_t zi_session_unprompted_direct_writes(void)
+{
+    return atomic_load_explicit(&session_unprompted, memory_order_relaxed);
+}
+
 static bool session_send_direct(zi_session_t *ss)
 {
     if (pthread_mutex_trylock(&ss->mu) != 0)
@@ -662,8 +669,10 @@ static bool session_send_direct(zi_session_t *ss)
         _Atomic int64_t *last = zi_sock_direct_slot(ss->sock);
         int64_t now = zi_clock_us();
         tried = now - atomic_load_explicit(last, memory_order_relaxed) >= SESSION_DIRECT_GAP_US;
-        if (tried)
+        if (tried) {
             atomic_store_explicit(last, now, memory_order_relaxed);
+            atomic_fetch_add_explicit(&session_unprompted, 1, memory_order_relaxed);
+        }
     }
     bool done = false;
     if (tried) {

@@ -50,4 +50,8 @@ int zi_session_connect(zinc_socket_t *s, const zi_endpoint_t *ep, void **io, zi_
  * pipe, if any, is closed by the socket. */
 void zi_session_stop(void *io);
 
+/* Direct writes made so far in this process, that no reply prompted (for
+ * tests: they are rationed per socket). */
+uint64_t zi_session_unprompted_direct_writes(void);
+
 #endif

@@ -11,6 +11,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/session.h"
+#include "util/clock.h"
+
 /* ---- per pattern pair ------------------------------------------------------ */
 
 enum { ORDER_COUNT = 100 };
@@ -557,6 +560,67 @@ static void test_keeps_order_across_replies_bursts_and_big_messages(void **state
     }
 }
 
+/* ---- one socket, many connections ---------------------------------------------- */
+
+/* A stream that no reply answers goes to the I/O thread: the socket's thread
+ * writes to a connection itself at most once per 200 us over all its
+ * connections, not once per connection (a PUB or PUSH with many peers would
+ * pay a syscall per message and peer). */
+static void test_unprompted_direct_writes_are_rationed_per_socket(void **state)
+{
+    it_fx_t *fx = it_fx(state);
+    enum { PEERS = 10, MSGS = 4000 };
+    zinc_socket_t *push = it_socket(fx, ZINC_PUSH), *pull[PEERS];
+    char wild[256], ep[256];
+    it_ep_wild(fx->tran, wild, sizeof wild);
+    it_bind(push, wild, ep, sizeof ep);
+    for (int i = 0; i < PEERS; i++) {
+        pull[i] = it_socket(fx, ZINC_PULL);
+        it_connect(pull[i], ep);
+    }
+    /* every connection up: probes until each peer has had one */
+    bool seen[PEERS] = {false};
+    int nseen = 0;
+    for (int64_t end = it_now_ms() + 5000; nseen < PEERS;) {
+        if (it_now_ms() > end)
+            fail_msg("only %d of %d peers connected", nseen, PEERS);
+        send_made(push, 0, 8);
+        it_sleep_ms(1);
+        for (int i = 0; i < PEERS; i++) {
+            it_msg_t msg;
+            while (it_recv_msg(pull[i], &msg, ZINC_DONTWAIT) == 0) {
+                it_msg_clear(&msg);
+                nseen += !seen[i];
+                seen[i] = true;
+            }
+        }
+    }
+    uint64_t before = zi_session_unprompted_direct_writes();
+    int64_t t0 = zi_clock_us();
+    for (uint32_t m = 0; m < MSGS; m++)
+        send_made(push, m, 64);
+    int64_t elapsed = zi_clock_us() - t0;
+    uint64_t made = zi_session_unprompted_direct_writes() - before;
+    /* all of them arrive (probes still on their way are counted out) */
+    int got = 0;
+    for (int64_t end = it_now_ms() + 5000; got < MSGS; it_sleep_ms(1)) {
+        if (it_now_ms() > end)
+            fail_msg("%d of %d messages arrived", got, MSGS);
+        for (int i = 0; i < PEERS; i++) {
+            it_msg_t msg;
+            while (it_recv_msg(pull[i], &msg, ZINC_DONTWAIT) == 0) {
+                got += zinc_frame_size(msg.f[0]) == 64;
+                it_msg_clear(&msg);
+            }
+        }
+    }
+    /* one per 200 us of sending, and the one at the start */
+    uint64_t bound = (uint64_t)(elapsed / 200) + 1;
+    if (made > bound)
+        fail_msg("%llu direct writes in %lld us to %d peers: more than %llu",
+                 (unsigned long long)made, (long long)elapsed, PEERS, (unsigned long long)bound);
+}
+
 /* ---- the table --------------------------------------------------------------------- */
 
 static const it_case_t cases[] = {
@@ -590,6 +654,8 @@ static const it_case_t cases[] = {
      test_disconnect_stops_sending_to_that_peer, "immediate", IT_STREAM_TRANS, 0},
     {"replies, bursts and big messages keep their order both ways",
      test_keeps_order_across_replies_bursts_and_big_messages, NULL, IT_ALL_TRANS, 0},
+    {"unprompted direct writes are rationed per socket, not per connection",
+     test_unprompted_direct_writes_are_rationed_per_socket, NULL, IT_ALL_TRANS, 0},
     {"incompatible socket types never exchange messages",
      test_incompatible_socket_types_never_exchange_messages, NULL, IT_ALL_TRANS, 0},
 };
