@@ -439,7 +439,13 @@ zinc_frame_t *zinc_frame_ref(zinc_frame_t *f)
 
 void zinc_frame_unref(zinc_frame_t *f)
 {
-    if (!f || atomic_fetch_sub_explicit(&f->refs, 1, memory_order_acq_rel) != 1)
+    if (!f)
+        return;
+    /* The only reference (the common case: a frame sent or received once)
+     * needs no read-modify-write: nobody else can take a new one. The
+     * acquire load pairs with the release of the last other owner's drop. */
+    if (atomic_load_explicit(&f->refs, memory_order_acquire) != 1 &&
+        atomic_fetch_sub_explicit(&f->refs, 1, memory_order_acq_rel) != 1)
         return;
     if ((f->flags & ZI_FRAME_ZEROCOPY) && f->free_fn)
         f->free_fn(f->data, f->hint);
