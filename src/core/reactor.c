@@ -64,6 +64,8 @@ struct zi_reactor {
     void (*cmd_fn)(void *ctx, const zi_cmd_t *cmd);
     void *cmd_ctx;
 
+    uint8_t *scratch; /* zi_reactor_scratch, made on first use */
+
     bool stopping;
     int ran; /* callbacks run in the current iteration */
     bool started, joined;
@@ -430,7 +432,15 @@ void zi_reactor_free(zi_reactor_t *r)
     zi_mailbox_free(r->mb);
     free(r->heap);
     free(r->slots);
+    free(r->scratch);
     free(r);
+}
+
+uint8_t *zi_reactor_scratch(zi_reactor_t *r)
+{
+    if (!r->scratch)
+        r->scratch = malloc(ZI_REACTOR_SCRATCH);
+    return r->scratch;
 }
 
 zi_err zi_reactor_start(zi_reactor_t *r, const char *name)

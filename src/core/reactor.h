@@ -72,6 +72,13 @@ bool zi_reactor_in_thread(const zi_reactor_t *r);
  * busy I/O thread. Any thread (a snapshot). */
 unsigned zi_reactor_load(const zi_reactor_t *r);
 
+/* A buffer of ZI_REACTOR_SCRATCH octets that callbacks on the reactor's
+ * thread may use until they return (the connections' reads go there, so
+ * an idle connection holds no read buffer of its own). Made on first use;
+ * NULL when it cannot be. Only on the reactor's thread. */
+#define ZI_REACTOR_SCRATCH (64 * 1024)
+uint8_t *zi_reactor_scratch(zi_reactor_t *r);
+
 /* ---- file descriptors (reactor thread) -------------------------------- */
 
 /* Registers fd with no interest set; NULL with errno (epoll_ctl's, ENOMEM).

@@ -21,7 +21,6 @@
 #include "util/clock.h"
 #include "zmtp/engine.h"
 
-#define SESSION_RBUF (64 * 1024)    /* read chunk */
 #define SESSION_DIRECT_MIN 65536    /* read big bodies straight into the frame */
 #define SESSION_OUT_HIGH (1u << 20) /* stop pulling from the pipe above this */
 #define SESSION_READS_PER_EVENT 16
@@ -88,8 +87,11 @@ struct zi_session {
      * in the pipe to the socket: entries [subq_head, subq_n). */
     zinc_frame_t **subq;
     size_t subq_head, subq_n, subq_cap;
+    /* Reads go to the I/O thread's scratch buffer; input the engine could
+     * not take (the pipe was full) is copied here until it can. NULL when
+     * nothing waits, so an idle connection holds no read buffer. */
     uint8_t *rbuf;
-    size_t rpos, rlen;         /* input not consumed yet */
+    size_t rpos, rlen;         /* rbuf's input not consumed yet */
     uint64_t delivered;        /* messages to the socket, ever */
     uint64_t direct_delivered; /* `delivered` at the last direct write */
     uint64_t tick_timer;
@@ -697,6 +699,13 @@ static void session_after_direct(zi_session_t *ss)
         session_pull(ss);
 }
 
+static void session_drop_leftover(zi_session_t *ss)
+{
+    free(ss->rbuf);
+    ss->rbuf = NULL;
+    ss->rpos = ss->rlen = 0;
+}
+
 /* Feeds what is left in rbuf. false when the engine stopped (pipe full). */
 static bool session_feed_leftover(zi_session_t *ss)
 {
@@ -705,8 +714,25 @@ static bool session_feed_leftover(zi_session_t *ss)
         ss->rpos += used;
     }
     if (ss->rpos == ss->rlen)
-        ss->rpos = ss->rlen = 0;
+        session_drop_leftover(ss);
     return ss->rlen == 0;
+}
+
+/* Feeds n octets read into the scratch buffer and keeps a copy of what the
+ * engine does not take. */
+static void session_feed_read(zi_session_t *ss, const uint8_t *buf, size_t n)
+{
+    size_t used = zmtp_engine_feed(ss->eng, buf, n);
+    if (used == n)
+        return;
+    ss->rbuf = malloc(n - used);
+    if (!ss->rbuf) {
+        ss->failed = true; /* the input would be lost: end this connection */
+        return;
+    }
+    memcpy(ss->rbuf, buf + used, n - used);
+    ss->rpos = 0;
+    ss->rlen = n - used;
 }
 
 static void session_in(void *arg)
@@ -719,8 +745,10 @@ static void session_in(void *arg)
         return;
     }
     bool eof = false;
+    /* Input left over waits first (it is fed when the engine can go on). */
     for (int round = 0;
-         round < SESSION_READS_PER_EVENT && !ss->in_blocked && !ss->failed && !ss->zap; round++) {
+         round < SESSION_READS_PER_EVENT && !ss->in_blocked && !ss->failed && !ss->zap && !ss->rlen;
+         round++) {
         size_t wlen;
         uint8_t *w = zmtp_engine_recv_window(ss->eng, &wlen);
         ssize_t n;
@@ -731,13 +759,15 @@ static void session_in(void *arg)
             if (n > 0)
                 zmtp_engine_feed_direct(ss->eng, (size_t)n);
         } else {
-            n = read(ss->fd, ss->rbuf, SESSION_RBUF);
-            short_read = n > 0 && (size_t)n < SESSION_RBUF;
-            if (n > 0) {
-                ss->rpos = 0;
-                ss->rlen = (size_t)n;
-                session_feed_leftover(ss);
+            uint8_t *scratch = zi_reactor_scratch(ss->r);
+            if (!scratch) {
+                ss->failed = true;
+                break;
             }
+            n = read(ss->fd, scratch, ZI_REACTOR_SCRATCH);
+            short_read = n > 0 && (size_t)n < ZI_REACTOR_SCRATCH;
+            if (n > 0)
+                session_feed_read(ss, scratch, (size_t)n);
         }
         /* A short read emptied the socket: the next read would only say
          * EAGAIN (the fd is level-triggered, so more data calls us again). */
@@ -1016,7 +1046,7 @@ static void session_disconnect(zi_session_t *ss)
     bool was_ready = ss->ready;
     ss->ready = false;
     ss->in_blocked = false;
-    ss->rpos = ss->rlen = 0;
+    session_drop_leftover(ss);
     session_drop_subs(ss);
     if (ss->pipe) {
         if (ss->mid_message)
@@ -1297,9 +1327,7 @@ static zi_session_t *session_new(zinc_socket_t *s, const sess_cfg_t *cfg, zi_rea
         errno = ENOMEM;
         return NULL;
     }
-    ss->rbuf = malloc(SESSION_RBUF);
-    if (!ss->rbuf || pthread_mutex_init(&ss->mu, NULL) != 0) {
-        free(ss->rbuf);
+    if (pthread_mutex_init(&ss->mu, NULL) != 0) {
         free(ss);
         errno = ENOMEM;
         return NULL;
