@@ -169,6 +169,46 @@ static void test_ypipe_reuses_chunks_over_many_laps(void **state)
     zi_ypipe_free(yp, NULL);
 }
 
+/* Chunks grow 16, 32, 64, 128, 256, 256...: at every count up to 700 (every
+ * boundary of the growing chunks and past the largest), written as one
+ * message, taken back to nothing and written again, then peeked at and read
+ * one by one, every item comes back in order; and interleaved with reads,
+ * so spares of every size are reused. */
+static void test_ypipe_growing_chunks_keep_order_at_every_count(void **state)
+{
+    for (uintptr_t n = 0; n <= 700; n++) {
+        zi_ypipe_t *yp = zi_ypipe_new();
+        for (uintptr_t i = 1; i <= n; i++)
+            assert_int_equal(zi_ypipe_write(yp, ITEM(100000 + i), true), ZI_OK);
+        for (uintptr_t i = n; i >= 1; i--)
+            assert_int_equal(NUM(zi_ypipe_unwrite(yp)), 100000 + i);
+        assert_null(zi_ypipe_unwrite(yp));
+        for (uintptr_t i = 1; i <= n; i++)
+            assert_int_equal(zi_ypipe_write(yp, ITEM(i), i < n), ZI_OK);
+        zi_ypipe_flush(yp);
+        for (uintptr_t i = 1; i <= n; i++) {
+            assert_int_equal(NUM(zi_ypipe_peek(yp)), i);
+            assert_int_equal(NUM(zi_ypipe_read(yp)), i);
+        }
+        assert_null(zi_ypipe_read(yp));
+        zi_ypipe_free(yp, NULL);
+    }
+    zi_ypipe_t *yp = zi_ypipe_new();
+    uintptr_t next_w = 1, next_r = 1;
+    for (uintptr_t burst = 1; burst <= 600; burst += 7) {
+        for (uintptr_t i = 0; i < burst; i++)
+            assert_int_equal(zi_ypipe_write(yp, ITEM(next_w++), false), ZI_OK);
+        zi_ypipe_flush(yp);
+        for (uintptr_t i = 0; i < burst / 2 + 1; i++) /* leave some for the next round */
+            assert_int_equal(NUM(zi_ypipe_read(yp)), next_r++);
+    }
+    zinc_frame_t *f;
+    while ((f = zi_ypipe_read(yp)))
+        assert_int_equal(NUM(f), next_r++);
+    assert_int_equal(next_r, next_w);
+    zi_ypipe_free(yp, NULL);
+}
+
 static int released;
 static void count_release(zinc_frame_t *f)
 {
@@ -283,6 +323,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ypipe_new_queue_is_empty),
+        cmocka_unit_test(test_ypipe_growing_chunks_keep_order_at_every_count),
         cmocka_unit_test(test_ypipe_write_is_invisible_until_flush),
         cmocka_unit_test(test_ypipe_keeps_order),
         cmocka_unit_test(test_ypipe_flush_never_publishes_part_of_a_message),

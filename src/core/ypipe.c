@@ -28,22 +28,23 @@
 #define YPIPE_LINE 64
 
 typedef struct ypipe_chunk {
-    zinc_frame_t *slot[ZI_YPIPE_CHUNK];
     struct ypipe_chunk *prev; /* writer only (unwrite) */
     struct ypipe_chunk *next; /* set by the writer before the items in it are published */
+    unsigned cap;             /* slots; set before the chunk is linked */
+    zinc_frame_t *slot[];
 } ypipe_chunk_t;
 
 struct zi_ypipe {
     /* Writer's cache line. */
     alignas(YPIPE_LINE) ypipe_chunk_t *w_chunk;
-    unsigned w_pos;    /* next slot in w_chunk; ZI_YPIPE_CHUNK when full */
+    unsigned w_pos;    /* next slot in w_chunk; w_chunk->cap when full */
     uint64_t written;  /* items written */
     uint64_t complete; /* items up to the end of the last complete message */
     uint64_t flushed;  /* last count stored in c by the writer */
 
     /* Reader's cache line. */
     alignas(YPIPE_LINE) ypipe_chunk_t *r_chunk;
-    unsigned r_pos; /* next slot in r_chunk; ZI_YPIPE_CHUNK when done with it */
+    unsigned r_pos; /* next slot in r_chunk; r_chunk->cap when done with it */
     uint64_t read;  /* items read */
     uint64_t avail; /* items known to be published: read <= avail */
 
@@ -52,12 +53,13 @@ struct zi_ypipe {
     _Atomic(ypipe_chunk_t *) spare;
 };
 
-static ypipe_chunk_t *ypipe_chunk_new(void)
+static ypipe_chunk_t *ypipe_chunk_new(unsigned cap)
 {
-    ypipe_chunk_t *ch = malloc(sizeof *ch);
+    ypipe_chunk_t *ch = malloc(sizeof *ch + cap * sizeof ch->slot[0]);
     if (ch) {
         ch->prev = NULL;
         ch->next = NULL;
+        ch->cap = cap;
     }
     return ch;
 }
@@ -68,7 +70,7 @@ zi_ypipe_t *zi_ypipe_new(void)
     zi_ypipe_t *yp = aligned_alloc(YPIPE_LINE, size);
     if (!yp)
         return NULL;
-    ypipe_chunk_t *ch = ypipe_chunk_new();
+    ypipe_chunk_t *ch = ypipe_chunk_new(ZI_YPIPE_CHUNK_MIN);
     if (!ch) {
         free(yp);
         return NULL;
@@ -91,7 +93,7 @@ void zi_ypipe_free(zi_ypipe_t *yp, void (*release)(zinc_frame_t *f))
     ypipe_chunk_t *ch = yp->r_chunk;
     unsigned pos = yp->r_pos;
     for (uint64_t left = yp->written - yp->read; left > 0; left--) {
-        if (pos == ZI_YPIPE_CHUNK) {
+        if (pos == ch->cap) {
             ch = ch->next;
             pos = 0;
         }
@@ -113,12 +115,19 @@ void zi_ypipe_free(zi_ypipe_t *yp, void (*release)(zinc_frame_t *f))
 zi_err zi_ypipe_write(zi_ypipe_t *yp, zinc_frame_t *f, bool incomplete)
 {
     assert(f);
-    if (yp->w_pos == ZI_YPIPE_CHUNK) {
+    if (yp->w_pos == yp->w_chunk->cap) {
         ypipe_chunk_t *next = yp->w_chunk->next; /* kept by an unwrite */
         if (!next) {
+            /* Twice the last one, up to the most; a smaller spare is freed. */
+            unsigned cap =
+                yp->w_chunk->cap < ZI_YPIPE_CHUNK / 2 ? 2 * yp->w_chunk->cap : ZI_YPIPE_CHUNK;
             next = atomic_exchange_explicit(&yp->spare, NULL, memory_order_acq_rel);
+            if (next && next->cap < cap) {
+                free(next);
+                next = NULL;
+            }
             if (!next)
-                next = ypipe_chunk_new();
+                next = ypipe_chunk_new(cap);
             if (!next)
                 return ZI_ENOMEM;
             next->next = NULL;
@@ -142,7 +151,7 @@ zinc_frame_t *zi_ypipe_unwrite(zi_ypipe_t *yp)
     if (yp->w_pos == 0) {
         /* The item is unpublished, so the reader has not left its chunk. */
         yp->w_chunk = yp->w_chunk->prev;
-        yp->w_pos = ZI_YPIPE_CHUNK;
+        yp->w_pos = yp->w_chunk->cap;
     }
     yp->written--;
     return yp->w_chunk->slot[--yp->w_pos];
@@ -183,7 +192,7 @@ zinc_frame_t *zi_ypipe_read(zi_ypipe_t *yp)
 {
     if (!zi_ypipe_check_read(yp))
         return NULL;
-    if (yp->r_pos == ZI_YPIPE_CHUNK) {
+    if (yp->r_pos == yp->r_chunk->cap) {
         ypipe_chunk_t *done = yp->r_chunk;
         yp->r_chunk = done->next;
         yp->r_pos = 0;
@@ -197,7 +206,7 @@ zinc_frame_t *zi_ypipe_peek(zi_ypipe_t *yp)
 {
     if (!zi_ypipe_check_read(yp))
         return NULL;
-    if (yp->r_pos == ZI_YPIPE_CHUNK)
+    if (yp->r_pos == yp->r_chunk->cap)
         return yp->r_chunk->next->slot[0];
     return yp->r_chunk->slot[yp->r_pos];
 }

@@ -2,9 +2,11 @@
  *
  * The data path between a socket and a session (DESIGN.md "Threads and the
  * data path"): one thread writes, one other thread reads, no lock and no
- * system call. Storage is a list of chunks of ZI_YPIPE_CHUNK slots; the chunk
- * the reader leaves behind is kept as a spare for the writer, so a queue in a
- * steady state allocates nothing.
+ * system call. Storage is a list of chunks; the chunk the reader leaves
+ * behind is kept as a spare for the writer, so a queue in a steady state
+ * allocates nothing. The first chunk has ZI_YPIPE_CHUNK_MIN slots and each
+ * new one twice its predecessor's, up to ZI_YPIPE_CHUNK: an idle connection's
+ * two queues cost a few hundred octets, a busy one's a chunk per 256 items.
  *
  * Writes are invisible until flushed, and a flush publishes only up to the end
  * of the last complete message (the last item written with incomplete ==
@@ -35,7 +37,8 @@
 #include "core/frame.h"
 #include "util/err.h"
 
-/* Slots per chunk. */
+/* Slots per chunk: the first, and the most. */
+#define ZI_YPIPE_CHUNK_MIN 16
 #define ZI_YPIPE_CHUNK 256
 
 typedef struct zi_ypipe zi_ypipe_t;
